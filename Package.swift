@@ -1,0 +1,68 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+/// Settings every Sluice Swift target shares: Swift 6 mode plus the upcoming features that
+/// make existential and import use explicit.
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "Sluice",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "sluice", targets: ["sluice"]),
+        .library(name: "SluiceLog", targets: ["SluiceLog"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
+    ],
+    targets: [
+        // C: hardware CRC-32C with a portable fallback (Swift has no CRC intrinsics).
+        .target(name: "CSluiceSupport"),
+        // System libraries for batch compression, each imported only by SluiceCompression.
+        .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
+        .systemLibrary(name: "CLZ4", pkgConfig: "liblz4", providers: [.apt(["liblz4-dev"])]),
+        .target(name: "SluiceCompression", dependencies: ["CZstd", "CLZ4"], swiftSettings: swiftSettings),
+        // The segment log store: knows nothing of MQTT, Kafka clients or SQLite.
+        .target(
+            name: "SluiceLog",
+            dependencies: [
+                "CSluiceSupport", "SluiceCompression",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "sluice",
+            dependencies: [
+                "SluiceLog",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Benchmarks: run by bench/*.sh in release mode; never part of the tests.
+        .executableTarget(
+            name: "sluice-bench",
+            dependencies: ["SluiceLog", "CSluiceSupport"],
+            path: "bench/Sources/sluice-bench",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "SluiceCompressionTests", dependencies: ["SluiceCompression"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "SluiceLogTests",
+            dependencies: ["SluiceLog"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "sluiceTests",
+            dependencies: ["sluice", "SluiceLog"],
+            swiftSettings: swiftSettings
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)
