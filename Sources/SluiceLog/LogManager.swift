@@ -129,7 +129,7 @@ public final class LogManager: Sendable {
         return results
     }
 
-    /// Seals every partition (fsync, indexes written) and forgets them.
+    /// fsyncs and closes every partition and forgets them.
     public func close() throws(LogError) {
         let all = topics.withLock { topics in
             let all = topics.values.flatMap { $0 }

@@ -3,8 +3,8 @@
 /// On disk: fixed 8-byte entries, big-endian (u32 offset relative to the segment's base offset,
 /// u32 byte position of the batch that starts at that offset), ascending in both. Not
 /// checksummed: it can always be rebuilt from the segment. Sluice keeps the active segment's
-/// index in memory and writes it when the segment rolls or the log closes (fewer small writes
-/// on an SD card); recovery rebuilds it.
+/// index in memory and writes it once, when the segment rolls (no small index writes on an SD
+/// card); the active segment's index is rebuilt by recovery on every open.
 ///
 /// Thread-safety: a value type; its owner serialises mutation.
 struct OffsetIndex: Sendable, Equatable {

@@ -184,7 +184,9 @@ public final class Partition: Sendable {
                 state.durableOffset = base
             }
             header.baseOffset = base
+            header.partitionLeaderEpoch = 0
             bytes.storeBigEndian(base, at: 0)
+            bytes.storeBigEndian(Int32(0), at: 12)  // one leader, epoch 0: recovery checks it (the CRC does not cover it)
             try bytes.withUnsafeBytes { raw in
                 Result { () throws(LogError) in
                     try state.active.append(raw, header: header, indexIntervalBytes: configuration.indexIntervalBytes, nowMillis: now)
@@ -289,13 +291,14 @@ public final class Partition: Sendable {
 
     // MARK: Closing
 
-    /// Seals the active segment (fsync, indexes written) and refuses further use.
+    /// fsyncs the active segment and refuses further use. (Its indexes are not written: the
+    /// active segment is always recovered, and its indexes rebuilt, when the partition reopens.)
     public func close() throws(LogError) {
         let statistics = self.statistics
         try state.withLock { (state) throws(LogError) in
             guard !state.isClosed else { return }
-            statistics.noteFsyncs(try state.active.seal())
             state.isClosed = true
+            if try state.active.sync() { statistics.noteFsyncs(1) }
         }
     }
 }

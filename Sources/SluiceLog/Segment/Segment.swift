@@ -5,7 +5,7 @@ import Glibc
 /// (time → offset) beside it.
 ///
 /// On disk: `<baseOffset:020>.log` holds whole batches with contiguous offsets starting at the base
-/// offset; `.index` and `.timeindex` are written when the segment rolls or the log closes and are
+/// offset; `.index` and `.timeindex` are written (atomically, via `.tmp`) when the segment rolls and are
 /// rebuilt from the `.log` whenever missing or malformed. A closed segment is immutable.
 ///
 /// Thread-safety: not thread-safe; its `Partition` serialises all use under its lock.
@@ -81,6 +81,9 @@ final class Segment {
             guard header.baseOffset == segment.nextOffset else {
                 return "batch at position \(position) has base offset \(header.baseOffset), expected \(segment.nextOffset)"
             }
+            guard header.partitionLeaderEpoch == 0 else {
+                return "batch at position \(position) has leader epoch \(header.partitionLeaderEpoch), expected 0"
+            }
             segment.noteAppended(position: position, header: header, indexIntervalBytes: indexIntervalBytes)
             batches += 1
             return nil
@@ -130,26 +133,38 @@ final class Segment {
         return true
     }
 
-    /// Seals the segment: fsyncs the log, writes and fsyncs both indexes (the time index ends with
-    /// the segment's largest timestamp). Returns the number of fsyncs done.
+    /// Seals the segment when it rolls: fsyncs the log, then writes both indexes (the time index
+    /// ending with the segment's largest timestamp). Returns the number of fsyncs done.
     func seal() throws(LogError) -> Int {
-        var syncs = try sync() ? 1 : 0
-        guard var indexes else { return syncs }
+        let syncs = try sync() ? 1 : 0
+        return syncs + (try writeIndexes())
+    }
+
+    /// Writes both indexes, each to a `.tmp` file renamed into place after its fsync, so a crash
+    /// or a full disk never leaves a partial index (a missing one is rebuilt). Returns the fsyncs done.
+    private func writeIndexes() throws(LogError) -> Int {
+        guard var indexes else { return 0 }
         if let largestTimestamp, nextOffset > baseOffset {
             indexes.times.append(timestamp: largestTimestamp, relativeOffset: UInt32(nextOffset - baseOffset))
         }
-        try Self.writeWhole(indexPath, indexes.offsets.fileBytes)
-        try Self.writeWhole(timeIndexPath, indexes.times.fileBytes)
+        try Self.writeAtomically(indexPath, indexes.offsets.fileBytes)
+        try Self.writeAtomically(timeIndexPath, indexes.times.fileBytes)
         self.indexes = indexes
-        syncs += 2
-        return syncs
+        return 2
     }
 
-    private static func writeWhole(_ path: String, _ bytes: [UInt8]) throws(LogError) {
-        let file = try SegmentFile(path: path, create: true)
-        try file.truncate(to: 0)
-        try file.write(bytes, at: 0)
-        try file.sync()
+    private static func writeAtomically(_ path: String, _ bytes: [UInt8]) throws(LogError) {
+        let temporary = path + ".tmp"
+        do {
+            let file = try SegmentFile(path: temporary, create: true)
+            try file.truncate(to: 0)
+            try file.write(bytes, at: 0)
+            try file.sync()
+            try LogDirectory.rename(temporary, to: path)
+        } catch {
+            try? LogDirectory.remove(temporary)
+            throw error
+        }
     }
 
     // MARK: Reading
@@ -303,7 +318,8 @@ final class Segment {
             noteAppended(position: position, header: header, indexIntervalBytes: interval)
             return nil
         }
-        _ = try seal()
+        // Saving the rebuilt indexes is an optimisation: on a full disk, rebuild again next time.
+        _ = try? writeIndexes()
         largestTimestamp = nil
     }
 
