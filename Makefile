@@ -1,0 +1,32 @@
+# Sluice: every target installs what it needs first (scripts/bootstrap.sh), so each works on a
+# fresh Debian 12 machine. The two that matter: `make demo` and `make test`.
+SWIFT ?= swift
+export PATH := /opt/swift/usr/bin:$(PATH)
+
+.PHONY: bootstrap build release demo test bench clean
+
+bootstrap:
+	@./scripts/bootstrap.sh
+
+build: bootstrap
+	$(SWIFT) build
+
+release: bootstrap
+	$(SWIFT) build -c release --product sluice
+
+## The main job: write simulated telemetry into a log, read it back, show what is on disk.
+demo: release
+	./.build/release/sluice demo --data-dir demo-data
+	./.build/release/sluice dump-log demo-data/telemetry-0/00000000000000000000.log | head -n 4
+
+## Every test: unit, property and end-to-end (they mount a small tmpfs, so run as root).
+test: bootstrap
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+## Benchmarks (not tests): figures go to BENCHMARKS.md.
+bench: bootstrap
+	./bench/log-append.sh
+
+clean:
+	rm -rf .build .build-bench demo-data bench/out
