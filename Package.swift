@@ -18,6 +18,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
+        .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", exact: "2.13.0"),
     ],
     targets: [
         // C: hardware CRC-32C with a portable fallback (Swift has no CRC intrinsics).
@@ -35,10 +37,41 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The daemon's configuration file and the device profiles: models and YAML loading.
+        .target(
+            name: "SluiceConfiguration",
+            dependencies: ["SluiceLog", .product(name: "Yams", package: "Yams")],
+            swiftSettings: swiftSettings
+        ),
+        // libmosquitto, imported only by SluiceMQTT/Mosquitto.
+        .systemLibrary(name: "CMosquitto", pkgConfig: "libmosquitto", providers: [.apt(["libmosquitto-dev"])]),
+        // MQTT in: the libmosquitto wrapper, device-profile evaluation and the ingest service.
+        .target(
+            name: "SluiceMQTT",
+            dependencies: [
+                "CMosquitto", "SluiceLog", "SluiceConfiguration",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Wires the services of `sluice run`: configuration, log, flusher, ingest, systemd notify.
+        .target(
+            name: "SluiceServer",
+            dependencies: [
+                "SluiceLog", "SluiceConfiguration", "SluiceMQTT",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Test support: temp dirs, free ports, process launchers for mosquitto and the daemon.
+        .target(name: "SluiceTestKit", swiftSettings: swiftSettings),
         .executableTarget(
             name: "sluice",
             dependencies: [
-                "SluiceLog",
+                "SluiceLog", "SluiceConfiguration", "SluiceMQTT", "SluiceServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -58,9 +91,12 @@ let package = Package(
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),
+        .testTarget(name: "SluiceConfigurationTests", dependencies: ["SluiceConfiguration"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
+        .testTarget(name: "SluiceMQTTTests", dependencies: ["SluiceMQTT", "SluiceTestKit"], swiftSettings: swiftSettings),
+        .testTarget(name: "SluiceServerTests", dependencies: ["SluiceServer"], swiftSettings: swiftSettings),
         .testTarget(
             name: "sluiceTests",
-            dependencies: ["sluice", "SluiceLog"],
+            dependencies: ["sluice", "SluiceLog", "SluiceMQTT", "SluiceConfiguration", "SluiceServer", "SluiceTestKit"],
             swiftSettings: swiftSettings
         ),
     ],

@@ -18,11 +18,21 @@ public final class LogManager: Sendable {
     private let topics = Mutex<[String: [Partition]]>([:])
     private let recoveriesByPartition = Mutex<[String: SegmentRecovery]>([:])
 
+    /// Whether the log was opened for reading only (tools beside a running daemon): nothing is
+    /// created, cut, deleted or appended.
+    public let isReadOnly: Bool
+
     /// Opens the data directory, creating it if needed, and checks that it can be written.
+    /// - Parameter readOnly: open for reading only, e.g. `sluice topics` beside a running daemon.
     /// - Throws: `LogError` `.permissionDenied` or `.ioFailure` naming the directory.
-    public init(directory: String, logger: Logger = Logger(label: "sluice.log")) throws(LogError) {
-        try LogDirectory.prepare(directory)
+    public init(directory: String, readOnly: Bool = false, logger: Logger = Logger(label: "sluice.log")) throws(LogError) {
+        if readOnly {
+            _ = try LogDirectory.entries(directory)
+        } else {
+            try LogDirectory.prepare(directory)
+        }
         self.directory = directory
+        self.isReadOnly = readOnly
         self.logger = logger
     }
 
@@ -58,7 +68,7 @@ public final class LogManager: Sendable {
             let path = "\(directory)/\(name)-\(index)"
             let (partition, recovery) = try Partition.open(
                 topic: name, index: index, directory: path, configuration: configuration, statistics: statistics,
-                logger: logger)
+                logger: logger, readOnly: isReadOnly)
             partitions.append(partition)
             recoveriesByPartition.withLock { $0["\(name)-\(index)"] = recovery }
         }
@@ -131,6 +141,7 @@ public final class LogManager: Sendable {
 
     /// fsyncs and closes every partition and forgets them.
     public func close() throws(LogError) {
+        guard !isReadOnly else { return }
         let all = topics.withLock { topics in
             let all = topics.values.flatMap { $0 }
             topics.removeAll()

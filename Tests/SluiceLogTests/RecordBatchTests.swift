@@ -117,3 +117,36 @@ struct RecordBatchTests {
         #expect(sequence.problem != nil)
     }
 }
+
+@Suite("RecordBatchBuilder: records from borrowed bytes")
+struct RecordBatchBuilderTests {
+    @Test("builds the same batch as the encoder, for every codec", arguments: [CompressionCodec.none, .lz4, .zstd])
+    func sameAsEncoder(codec: CompressionCodec) throws {
+        let records = telemetryRecords(count: 50)
+        var builder = RecordBatchBuilder(compression: codec)
+        for record in records {
+            let headerKey = Array(record.headers[0].key.utf8)
+            let headerValue = record.headers[0].value!
+            record.key!.withUnsafeBytes { key in
+                record.value!.withUnsafeBytes { value in
+                    headerKey.withUnsafeBytes { hk in
+                        headerValue.withUnsafeBytes { hv in
+                            builder.append(timestamp: record.timestamp, key: key, value: value, headers: [.init(key: hk, value: hv)])
+                        }
+                    }
+                }
+            }
+        }
+        #expect(builder.count == 50)
+        var built: [UInt8] = []
+        try builder.finish(into: &built)
+        #expect(builder.isEmpty)
+        var encoder = RecordBatchEncoder()
+        var encoded: [UInt8] = []
+        try encoder.encode(records, compression: codec, into: &encoded)
+        #expect(built == encoded)
+        var nothing: [UInt8] = []
+        try builder.finish(into: &nothing)
+        #expect(nothing.isEmpty)
+    }
+}

@@ -122,3 +122,28 @@ struct RecoveryTests {
         #expect(partition.segmentCount == files.count)
     }
 }
+
+@Suite("Read-only opening, beside a running writer")
+struct ReadOnlyTests {
+    @Test("a reader sees whole batches, cuts nothing, deletes nothing and cannot append")
+    func readOnly() throws {
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        let writer = try LogManager(directory: directory.path)
+        let partition = try writer.openTopic("live")[0]
+        try partition.append(telemetryRecords(count: 10))
+        // A batch being written: its first 30 bytes are on disk.
+        let segment = directory.path + "/live-0/00000000000000000000.log"
+        let file = try SegmentFile(path: segment, create: false)
+        let size = try file.size()
+        try file.write([UInt8](repeating: 7, count: 30), at: size)
+
+        let reader = try LogManager(directory: directory.path, readOnly: true)
+        let view = try reader.openTopic("live")[0]
+        #expect(view.highWatermark == 10)
+        #expect(try view.records(from: 0).count == 10)
+        #expect(try file.size() == size + 30)  // the writer's bytes are untouched
+        #expect((#expect(throws: LogError.self) { try view.append(telemetryRecords(count: 1)) })?.code == .invalidArgument)
+        #expect(try view.applyRetention(nowMillis: .max / 2).deletedSegments == 0)
+    }
+}

@@ -16,6 +16,8 @@ struct TimeIndex: Sendable, Equatable {
     var count: Int { timestamps.count }
     /// The largest timestamp recorded, if any.
     var lastTimestamp: Int64? { timestamps.last }
+    /// The relative offset of the last entry (a sealed segment's ends at its next offset).
+    var lastRelativeOffset: UInt32? { relativeOffsets.last }
 
     /// Adds an entry if `timestamp` is above the last one.
     mutating func append(timestamp: Int64, relativeOffset: UInt32) {

@@ -53,7 +53,14 @@ public final class Partition: Sendable {
         public var logStartOffset: Int64
     }
 
-    private init(topic: String, index: Int, directory: String, configuration: TopicConfiguration, statistics: LogStatistics, segments: sending [Segment]) {
+    /// Whether this partition was opened for reading only (appends are refused, nothing is cut).
+    public let isReadOnly: Bool
+
+    private init(
+        topic: String, index: Int, directory: String, configuration: TopicConfiguration, statistics: LogStatistics,
+        segments: sending [Segment], readOnly: Bool
+    ) {
+        self.isReadOnly = readOnly
         self.topic = topic
         self.index = index
         self.directory = directory
@@ -68,12 +75,13 @@ public final class Partition: Sendable {
     /// - Throws: `LogError` if the directory cannot be made or read.
     static func open(
         topic: String, index: Int, directory: String, configuration: TopicConfiguration,
-        statistics: LogStatistics, logger: Logger
+        statistics: LogStatistics, logger: Logger, readOnly: Bool = false
     ) throws(LogError) -> (Partition, SegmentRecovery) {
-        try LogDirectory.prepare(directory)
+        if !readOnly { try LogDirectory.prepare(directory) }
         var baseOffsets: [Int64] = []
         for name in try LogDirectory.entries(directory) {
             if name.hasSuffix(".deleted") || name.hasSuffix(".tmp") {
+                if readOnly { continue }
                 try LogDirectory.remove(directory + "/" + name)  // left by a crash during retention
             } else if name.hasSuffix(".log"), name.count == 24, let base = Int64(name.prefix(20)) {
                 baseOffsets.append(base)
@@ -86,11 +94,11 @@ public final class Partition: Sendable {
         }
         let activeBase = baseOffsets.last ?? 0
         let (active, recovery) = try Segment.recover(
-            directory: directory, baseOffset: activeBase, indexIntervalBytes: configuration.indexIntervalBytes)
+            directory: directory, baseOffset: activeBase, indexIntervalBytes: configuration.indexIntervalBytes, readOnly: readOnly)
         segments.append(active)
-        if baseOffsets.isEmpty { try LogDirectory.sync(directory) }
+        if baseOffsets.isEmpty && !readOnly { try LogDirectory.sync(directory) }
         statistics.noteTruncated(recovery.truncatedBytes)
-        if recovery.truncatedBytes > 0 {
+        if recovery.truncatedBytes > 0 && !readOnly {
             logger.warning(
                 "recovery truncated a torn tail",
                 metadata: [
@@ -100,7 +108,7 @@ public final class Partition: Sendable {
         }
         let partition = Partition(
             topic: topic, index: index, directory: directory, configuration: configuration, statistics: statistics,
-            segments: segments)
+            segments: segments, readOnly: readOnly)
         return (partition, recovery)
     }
 
@@ -156,6 +164,17 @@ public final class Partition: Sendable {
         return try appendValidated(&bytes)
     }
 
+    /// Appends one batch built by this process (`RecordBatchBuilder`, `RecordBatchEncoder`): its
+    /// layout and CRC are trusted, not re-checked, and its base offset is patched in place (no copy).
+    /// - Throws: `LogError.batchTooLarge` or an I/O error; on failure nothing is appended.
+    @discardableResult
+    public func append(builtBatch bytes: inout [UInt8]) throws(LogError) -> AppendResult {
+        guard bytes.count >= RecordBatchHeader.size else {
+            throw LogError(code: .corruptBatch, message: "\(bytes.count) bytes are too few for a batch")
+        }
+        return try appendValidated(&bytes)
+    }
+
     private func appendValidated(_ bytes: inout [UInt8]) throws(LogError) -> AppendResult {
         guard bytes.count <= configuration.maxBatchBytes else {
             throw LogError(
@@ -166,6 +185,9 @@ public final class Partition: Sendable {
         let configuration = self.configuration
         let statistics = self.statistics
         let directory = self.directory
+        guard !isReadOnly else {
+            throw LogError(code: .invalidArgument, message: "\(topic)-\(index) was opened read-only; only the daemon appends")
+        }
         return try state.withLock { (state) throws(LogError) -> AppendResult in
             guard !state.isClosed else { throw LogError(code: .closed, message: "the partition is closed") }
             var header = bytes.withUnsafeBytes { RecordBatchHeader($0)! }
@@ -211,14 +233,18 @@ public final class Partition: Sendable {
     /// - Returns: whether an fsync was done.
     @discardableResult
     public func flush() throws(LogError) -> Bool {
-        let statistics = self.statistics
-        return try state.withLock { (state) throws(LogError) -> Bool in
-            let synced = try state.active.sync()
-            if synced { statistics.noteFsyncs(1) }
-            state.durableOffset = state.nextOffset
+        // fsync outside the lock, so appends and reads go on while the disk works; the segment
+        // object is kept alive by this reference even if the partition rolls meanwhile.
+        let (segment, end, pending) = state.withLock { ($0.active, $0.nextOffset, $0.active.unsyncedBytes) }
+        guard pending > 0 else { return false }
+        try segment.syncFile()
+        statistics.noteFsyncs(1)
+        state.withLock { state in
+            segment.noteSynced(bytes: pending)
+            state.durableOffset = max(state.durableOffset, end)
             state.lastSync = .now
-            return synced
         }
+        return true
     }
 
     /// Under `fsync: interval`, fsyncs if the interval has passed since the last fsync and data is

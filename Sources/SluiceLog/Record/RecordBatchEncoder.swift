@@ -54,23 +54,10 @@ public struct RecordBatchEncoder: Sendable {
             }
         }
 
-        let count = Int32(records.count)
+        RecordBatchBuilder.writeHeader(
+            into: &output, at: start, compression: compression, count: Int32(records.count), baseTimestamp: baseTimestamp,
+            maxTimestamp: maxTimestamp)
         output.storeBigEndian(baseOffset, at: start)
-        output.storeBigEndian(Int32(output.count - start - RecordBatchHeader.lengthPrefixSize), at: start + 8)
-        output.storeBigEndian(Int32(0), at: start + 12)  // partition leader epoch
-        output[start + 16] = 2  // magic
-        output.storeBigEndian(compression.rawValue, at: start + 21)
-        output.storeBigEndian(count - 1, at: start + 23)
-        output.storeBigEndian(baseTimestamp, at: start + 27)
-        output.storeBigEndian(maxTimestamp, at: start + 35)
-        output.storeBigEndian(Int64(-1), at: start + 43)  // producer id
-        output.storeBigEndian(Int16(-1), at: start + 51)  // producer epoch
-        output.storeBigEndian(Int32(-1), at: start + 53)  // base sequence
-        output.storeBigEndian(count, at: start + 57)
-        let crc = output.withUnsafeBytes { raw in
-            CRC32C.checksum(UnsafeRawBufferPointer(rebasing: raw[(start + RecordBatchHeader.crcCoverageStart)...]))
-        }
-        output.storeBigEndian(crc, at: start + 17)
     }
 
     /// Appends the records section (length-prefixed records) and returns the largest timestamp.

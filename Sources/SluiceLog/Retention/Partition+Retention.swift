@@ -31,6 +31,7 @@ extension Partition {
         let configuration = self.configuration
         let statistics = self.statistics
         let directory = self.directory
+        if isReadOnly { return RetentionResult(logStartOffset: logStartOffset) }
         return try state.withLock { (state) throws(LogError) -> RetentionResult in
             var result = RetentionResult()
             var total = state.segments.reduce(0) { $0 + $1.size }

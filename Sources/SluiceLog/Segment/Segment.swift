@@ -70,9 +70,11 @@ final class Segment {
 
     /// Opens an existing segment as the active one: scans every batch, checks lengths, CRCs and
     /// offset continuity, cuts the file at the first bad batch and rebuilds the indexes.
-    static func recover(directory: String, baseOffset: Int64, indexIntervalBytes: Int) throws(LogError) -> (Segment, SegmentRecovery) {
+    /// With `readOnly`, nothing is cut: the segment just ends before the first bad batch (a reader
+    /// beside a running daemon may see a batch still being written).
+    static func recover(directory: String, baseOffset: Int64, indexIntervalBytes: Int, readOnly: Bool = false) throws(LogError) -> (Segment, SegmentRecovery) {
         let path = Self.path(directory, baseOffset, "log")
-        let file = try SegmentFile(path: path, create: true)
+        let file = try SegmentFile(path: path, create: true, readOnly: readOnly)
         let fileSize = try file.size()
         let segment = Segment(directory: directory, baseOffset: baseOffset, size: 0, nextOffset: baseOffset, file: file)
         segment.indexes = (OffsetIndex(), TimeIndex())
@@ -88,7 +90,7 @@ final class Segment {
             batches += 1
             return nil
         }
-        if segment.size < fileSize { try file.truncate(to: segment.size) }
+        if segment.size < fileSize && !readOnly { try file.truncate(to: segment.size) }
         let report = SegmentRecovery(
             baseOffset: baseOffset, scannedBytes: fileSize, validBatches: batches,
             truncatedBytes: fileSize - segment.size, problem: problem)
@@ -133,6 +135,17 @@ final class Segment {
         return true
     }
 
+    /// fdatasyncs the `.log` file without touching the segment's state (safe outside the
+    /// partition's lock: the kernel serialises it with concurrent writes).
+    func syncFile() throws(LogError) {
+        try file?.sync()
+    }
+
+    /// Records that `bytes` of the appended data are now durable.
+    func noteSynced(bytes: Int) {
+        unsyncedBytes = max(0, unsyncedBytes - bytes)
+    }
+
     /// Seals the segment when it rolls: fsyncs the log, then writes both indexes (the time index
     /// ending with the segment's largest timestamp). Returns the number of fsyncs done.
     func seal() throws(LogError) -> Int {
@@ -140,8 +153,10 @@ final class Segment {
         return syncs + (try writeIndexes())
     }
 
-    /// Writes both indexes, each to a `.tmp` file renamed into place after its fsync, so a crash
-    /// or a full disk never leaves a partial index (a missing one is rebuilt). Returns the fsyncs done.
+    /// Writes both indexes, each to a `.tmp` file renamed into place, so a full disk never leaves
+    /// a partial index. They are not fsynced: an index lost or cut short by a power cut is found
+    /// malformed or incomplete when loaded (the time index must end at the segment's end) and is
+    /// rebuilt. Returns the fsyncs done (none).
     private func writeIndexes() throws(LogError) -> Int {
         guard var indexes else { return 0 }
         if let largestTimestamp, nextOffset > baseOffset {
@@ -150,7 +165,7 @@ final class Segment {
         try Self.writeAtomically(indexPath, indexes.offsets.fileBytes)
         try Self.writeAtomically(timeIndexPath, indexes.times.fileBytes)
         self.indexes = indexes
-        return 2
+        return 0
     }
 
     private static func writeAtomically(_ path: String, _ bytes: [UInt8]) throws(LogError) {
@@ -159,7 +174,6 @@ final class Segment {
             let file = try SegmentFile(path: temporary, create: true)
             try file.truncate(to: 0)
             try file.write(bytes, at: 0)
-            try file.sync()
             try LogDirectory.rename(temporary, to: path)
         } catch {
             try? LogDirectory.remove(temporary)
@@ -288,7 +302,7 @@ final class Segment {
 
     private func openFile() throws(LogError) -> SegmentFile {
         if let file { return file }
-        let opened = try SegmentFile(path: logPath, create: false)
+        let opened = try SegmentFile(path: logPath, create: false, readOnly: true)
         file = opened
         return opened
     }
@@ -298,7 +312,7 @@ final class Segment {
         if let indexes { return indexes }
         if let offsets = Self.readIndexFile(indexPath).flatMap({ OffsetIndex(fileBytes: $0, segmentSize: size) }),
             let times = Self.readIndexFile(timeIndexPath).flatMap({ TimeIndex(fileBytes: $0) }),
-            times.count > 0 || size == 0
+            size == 0 || times.lastRelativeOffset == UInt32(clamping: nextOffset - baseOffset)
         {
             indexes = (offsets, times)
             return (offsets, times)

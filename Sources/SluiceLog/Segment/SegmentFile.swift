@@ -9,9 +9,9 @@ final class SegmentFile {
     let path: String
     private let descriptor: Int32
 
-    /// Opens (and with `create`, creates) the file for reading and writing.
-    init(path: String, create: Bool) throws(LogError) {
-        let flags = O_RDWR | O_CLOEXEC | (create ? O_CREAT : 0)
+    /// Opens (and with `create`, creates) the file for reading and writing, or only reading.
+    init(path: String, create: Bool, readOnly: Bool = false) throws(LogError) {
+        let flags = (readOnly ? O_RDONLY : O_RDWR) | O_CLOEXEC | (create && !readOnly ? O_CREAT : 0)
         let fd = open(path, flags, 0o644)
         guard fd >= 0 else { throw LogError.system("open", path: path, errno: errno) }
         self.path = path

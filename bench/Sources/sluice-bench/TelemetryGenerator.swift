@@ -1,7 +1,8 @@
 import SluiceLog
 
 /// Deterministic JSON sensor telemetry from `deviceCount` devices ("dev-0000"…), shaped like what
-/// MQTT ingest stores: key = device id, value ≈ 128 bytes of JSON, one `mqtt.topic` header.
+/// MQTT ingest stores: key = device id, value = 128 bytes of JSON (±1), the `mqtt.topic` and
+/// `mqtt.qos` headers ingest adds.
 ///
 /// Every device reports once per simulated second, in a shuffled order; timestamps rise by 1 ms per
 /// record; readings drift slowly (random walks), as real sensors do, which matters for compression.
@@ -31,7 +32,9 @@ struct TelemetryGenerator {
         var random = SplitMix64(seed: seed)
         names = (0..<deviceCount).map { "dev-" + Self.padded($0, width: 4) }
         keys = names.map { Array($0.utf8) }
-        headers = names.map { [RecordHeader(key: "mqtt.topic", value: Array("sensors/\($0)/env".utf8))] }
+        headers = names.map {
+            [RecordHeader(key: "mqtt.topic", value: Array("sensors/\($0)/env".utf8)), RecordHeader(key: "mqtt.qos", value: [0x31])]
+        }
         devices = (0..<deviceCount).map { _ in
             Device(
                 temperature: random.next(in: 1800...2600), humidity: random.next(in: 350...650),
@@ -43,8 +46,8 @@ struct TelemetryGenerator {
         self.random = random
     }
 
-    /// The next record and the index of the device that sent it.
-    mutating func next() -> (device: Int, record: Record) {
+    /// The next record.
+    mutating func next() -> Record {
         if position == order.count {
             random.shuffle(&order)
             position = 0
@@ -63,7 +66,7 @@ struct TelemetryGenerator {
         let json = "{\"v\":1,\"device\":\"\(names[index])\",\"ts\":\(timestamp),\"temp\":\(Self.fixed(device.temperature, 2))"
             + ",\"hum\":\(Self.fixed(device.humidity, 1)),\"pressure\":\(Self.fixed(device.pressure, 2))"
             + ",\"battery\":\(Self.fixed(device.battery, 2)),\"rssi\":\(device.rssi),\"seq\":\(device.sequence)}"
-        return (index, Record(timestamp: timestamp, key: keys[index], value: Array(json.utf8), headers: headers[index]))
+        return Record(timestamp: timestamp, key: keys[index], value: Array(json.utf8), headers: headers[index])
     }
 
     /// A positive scaled integer as a decimal: fixed(2137, 2) == "21.37".

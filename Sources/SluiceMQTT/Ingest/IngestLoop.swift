@@ -1,0 +1,323 @@
+import Glibc
+import Logging
+import SluiceConfiguration
+import SluiceLog
+
+/// The ingest loop, run on its own thread: poll the broker socket, read a burst of messages
+/// (each matched to its device profile and appended to a per-partition batch builder straight
+/// from libmosquitto's buffer), write the burst to the log, and only then let libmosquitto write
+/// the acknowledgements. A burst that cannot be written is never acknowledged: the connection is
+/// dropped and the broker redelivers.
+///
+/// Thread-safety: confined to the ingest thread; created there or handed over before it starts.
+final class IngestLoop: MosquittoClientDelegate {
+    private let configuration: SluiceConfiguration
+    private let matcher: ProfileMatcher
+    private let statistics: IngestStatistics
+    private let stop: StopSignal
+    private let logger: Logger
+    /// The most messages read before they are written and acknowledged: bounds the duplicates a crash can cause.
+    static let maxBurstMessages = 1024
+
+    /// Per log topic: its name, partitions and one builder per partition.
+    private var topics: [TopicSink] = []
+    /// Index into `topics` for each profile.
+    private var topicOfProfile: [Int] = []
+    private var deadLetters: TopicSink
+    private var client: MosquittoClient?
+    private var isSessionUp = false
+    private var backoff: Duration
+    private var burstCount = 0
+    private var burstDeadLetters: [String: Int] = [:]
+    private var batchBuffer: [UInt8] = []
+    private var burstFailure: LogError?
+
+    struct TopicSink {
+        var name: String
+        var partitions: [Partition]
+        var builders: [RecordBatchBuilder]
+        var maxRecordBytes: Int
+        var burstAccepted = 0
+    }
+
+    init(configuration: SluiceConfiguration, log: LogManager, statistics: IngestStatistics, stop: StopSignal, logger: Logger) throws(LogError) {
+        self.configuration = configuration
+        self.matcher = ProfileMatcher(profiles: configuration.profiles, maxPayloadBytes: configuration.mqtt.maxPayloadBytes)
+        self.statistics = statistics
+        self.stop = stop
+        self.logger = logger
+        self.backoff = configuration.mqtt.reconnectMinimum
+        func sink(_ name: String, _ topicConfiguration: TopicConfiguration) throws(LogError) -> TopicSink {
+            let partitions = try log.openTopic(name, configuration: topicConfiguration)
+            return TopicSink(
+                name: name, partitions: partitions,
+                builders: Array(repeating: RecordBatchBuilder(compression: topicConfiguration.compression), count: partitions.count),
+                maxRecordBytes: max(4096, topicConfiguration.maxBatchBytes - 64 * 1024))
+        }
+        var deadLetterConfiguration = configuration.deadLetters.configuration
+        deadLetterConfiguration.fsync = configuration.log.fsync
+        deadLetters = try sink(configuration.deadLetters.topic, deadLetterConfiguration)
+        var names: [String] = []
+        for profile in configuration.profiles {
+            if let index = names.firstIndex(of: profile.topic) {
+                topicOfProfile.append(index)
+            } else {
+                names.append(profile.topic)
+                topics.append(try sink(profile.topic, configuration.topicConfiguration(profile.topic)))
+                topicOfProfile.append(topics.count - 1)
+            }
+        }
+    }
+
+    // MARK: The loop
+
+    /// Runs until the stop signal fires; then writes what was read, acknowledges it and disconnects.
+    func run() {
+        while !stop.isStopped {
+            guard let client, client.socket >= 0 else {
+                connectWithBackoff()
+                continue
+            }
+            var descriptors = [
+                pollfd(fd: client.socket, events: Int16(POLLIN) | (client.wantsWrite ? Int16(POLLOUT) : 0), revents: 0),
+                pollfd(fd: stop.descriptor, events: Int16(POLLIN), revents: 0),
+            ]
+            let ready = poll(&descriptors, 2, 1000)
+            if ready < 0 && errno != EINTR {
+                dropConnection(reason: "poll failed: \(String(cString: strerror(errno)))")
+                continue
+            }
+            if descriptors[0].revents & Int16(POLLIN | POLLERR | POLLHUP) != 0 {
+                readBurst(client)
+                guard writeBurst() else { continue }
+            }
+            guard self.client != nil else { continue }
+            if client.wantsWrite, MosquittoClient.isConnectionLost(client.loopWrite()) {
+                dropConnection(reason: "the connection broke while writing")
+                continue
+            }
+            if MosquittoClient.isConnectionLost(client.loopMisc()) {
+                dropConnection(reason: "keepalive failed")
+            }
+        }
+        shutDown()
+    }
+
+    /// Reads packets while the socket has data, up to a burst limit.
+    private func readBurst(_ client: MosquittoClient) {
+        burstCount = 0
+        repeat {
+            let result = client.loopRead()
+            if MosquittoClient.isConnectionLost(result) {
+                // What was read is still written below; its acknowledgements are lost with the
+                // connection, so the broker redelivers it (duplicates bounded by one burst).
+                isSessionUp = false
+                statistics.noteConnected(false)
+                logger.warning("mqtt connection lost", metadata: ["mqtt.reason": "\(MosquittoClient.describe(result))"])
+                self.client = nil
+                return
+            }
+        } while burstCount < Self.maxBurstMessages && Self.isReadable(client.socket)
+    }
+
+    /// Appends the burst's batches. Returns false if it could not (the connection is dropped so
+    /// nothing read is acknowledged).
+    private func writeBurst() -> Bool {
+        var acceptedByTopic: [String: Int] = [:]
+        for index in topics.indices {
+            flushBuilders(&topics[index])
+            if topics[index].burstAccepted > 0 { acceptedByTopic[topics[index].name] = topics[index].burstAccepted }
+            topics[index].burstAccepted = 0
+        }
+        flushBuilders(&deadLetters)
+        deadLetters.burstAccepted = 0
+        let received = burstCount
+        if let failure = burstFailure {
+            burstFailure = nil
+            statistics.noteAppendFailure("\(failure)")
+            logger.error("could not write a burst to the log; not acknowledging it", metadata: ["log.error": "\(failure)"])
+            dropConnection(reason: "log append failed")
+            burstDeadLetters.removeAll(keepingCapacity: true)
+            _ = stop.wait(milliseconds: Int32(backoff.wholeMilliseconds))
+            return false
+        }
+        if received > 0 {
+            statistics.noteBurst(received: received, acceptedByTopic: acceptedByTopic, deadLettersByReason: burstDeadLetters)
+        }
+        burstDeadLetters.removeAll(keepingCapacity: true)
+        return true
+    }
+
+    private func flushBuilders(_ sink: inout TopicSink) {
+        for partition in sink.builders.indices where !sink.builders[partition].isEmpty {
+            append(&sink, partition)
+        }
+    }
+
+    private func append(_ sink: inout TopicSink, _ partition: Int) {
+        batchBuffer.removeAll(keepingCapacity: true)
+        do {
+            try sink.builders[partition].finish(into: &batchBuffer)
+            guard burstFailure == nil else { return }  // after a failure, nothing more is written
+            try sink.partitions[partition].append(builtBatch: &batchBuffer)
+        } catch {
+            burstFailure = burstFailure ?? error
+        }
+    }
+
+    // MARK: Messages
+
+    func mosquittoDidReceive(_ message: MQTTMessageView) {
+        burstCount += 1
+        let topic = UnsafeRawBufferPointer(start: message.topic, count: strlen(message.topic))
+        let arrival = LogClock.nowMillis()
+        switch matcher.evaluate(topic: topic, payload: message.payload, arrivalMillis: arrival) {
+        case .accept(let profileIndex, let deviceID, let timestamp):
+            let topicIndex = topicOfProfile[profileIndex]
+            var key = deviceID
+            let partition = key.withUTF8 { KeyPartitioner.partition(forKey: UnsafeRawBufferPointer($0), partitionCount: topics[topicIndex].partitions.count) }
+            key.withUTF8 { keyBytes in
+                withHeaders(topic: message.topic, qos: message.qos, extra: nil) { headers in
+                    topics[topicIndex].builders[partition].append(
+                        timestamp: timestamp, key: UnsafeRawBufferPointer(keyBytes), value: message.payload, headers: headers)
+                }
+            }
+            topics[topicIndex].burstAccepted += 1
+            if topics[topicIndex].builders[partition].recordBytes >= topics[topicIndex].maxRecordBytes {
+                append(&topics[topicIndex], partition)
+            }
+        case .reject(let reason, let detail, let profileIndex):
+            deadLetter(message, reason: reason, detail: detail, profile: profileIndex.map { configuration.profiles[$0].name }, arrival: arrival)
+        }
+    }
+
+    private func deadLetter(_ message: MQTTMessageView, reason: DeadLetterReason, detail: String, profile: String?, arrival: Int64) {
+        burstDeadLetters[reason.rawValue, default: 0] += 1
+        let kept = min(message.payload.count, Self.deadLetterPayloadLimit)
+        let value = UnsafeRawBufferPointer(rebasing: message.payload[0..<kept])
+        var extra: [(String, String)] = [("sluice.reason", reason.rawValue), ("sluice.detail", detail)]
+        if let profile { extra.append(("sluice.profile", profile)) }
+        if kept < message.payload.count { extra.append(("sluice.original_bytes", String(message.payload.count))) }
+        withHeaders(topic: message.topic, qos: message.qos, extra: extra) { headers in
+            deadLetters.builders[0].append(timestamp: arrival, key: nil, value: value, headers: headers)
+        }
+        if deadLetters.builders[0].recordBytes >= deadLetters.maxRecordBytes { append(&deadLetters, 0) }
+    }
+
+    /// The most payload bytes a dead letter keeps (the rest is counted in `sluice.original_bytes`).
+    static let deadLetterPayloadLimit = 64 * 1024
+    private static let topicHeader: [UInt8] = Array("mqtt.topic".utf8)
+    private static let qosHeader: [UInt8] = Array("mqtt.qos".utf8)
+    private static let qosValues: [[UInt8]] = [[0x30], [0x31], [0x32]]
+
+    /// Calls `body` with the headers every record carries (`mqtt.topic`, `mqtt.qos`) plus `extra`.
+    private func withHeaders(
+        topic: UnsafePointer<CChar>, qos: Int, extra: [(String, String)]?, _ body: ([RecordBatchBuilder.BorrowedHeader]) -> Void
+    ) {
+        let topicBytes = UnsafeRawBufferPointer(start: topic, count: strlen(topic))
+        Self.topicHeader.withUnsafeBytes { topicKey in
+            Self.qosHeader.withUnsafeBytes { qosKey in
+                Self.qosValues[min(max(qos, 0), 2)].withUnsafeBytes { qosValue in
+                    let base: [RecordBatchBuilder.BorrowedHeader] = [.init(key: topicKey, value: topicBytes), .init(key: qosKey, value: qosValue)]
+                    guard let extra, !extra.isEmpty else { return body(base) }
+                    // Dead letters only: rare, so plain arrays are fine here.
+                    let owned = extra.map { (Array($0.0.utf8), Array($0.1.utf8)) }
+                    var headers = base
+                    func addAll(_ index: Int) {
+                        if index == owned.count { return body(headers) }
+                        owned[index].0.withUnsafeBytes { key in
+                            owned[index].1.withUnsafeBytes { value in
+                                headers.append(.init(key: key, value: value))
+                                addAll(index + 1)
+                            }
+                        }
+                    }
+                    addAll(0)
+                }
+            }
+        }
+    }
+
+    // MARK: Connection
+
+    func mosquittoDidConnect(code: Int32) {
+        guard code == 0 else {
+            logger.error("the MQTT broker refused the connection", metadata: ["mqtt.code": "\(code)", "mqtt.reason": "\(MosquittoClient.describe(code))"])
+            statistics.noteError("broker refused the connection: code \(code)")
+            return
+        }
+        isSessionUp = true
+        backoff = configuration.mqtt.reconnectMinimum
+        statistics.noteConnected(true)
+        do {
+            for filter in matcher.subscriptionFilters + configuration.mqtt.extraSubscriptions {
+                try client?.subscribe(filter, qos: configuration.mqtt.qos)
+            }
+            logger.info("mqtt connected", metadata: ["mqtt.broker": "\(configuration.mqtt.host):\(configuration.mqtt.port)"])
+        } catch {
+            logger.error("could not subscribe", metadata: ["mqtt.error": "\(error)"])
+            dropConnection(reason: "subscribe failed")
+        }
+    }
+
+    func mosquittoDidDisconnect(code: Int32) {
+        isSessionUp = false
+        statistics.noteConnected(false)
+    }
+
+    private func connectWithBackoff() {
+        do {
+            let mqtt = configuration.mqtt
+            let client = try MosquittoClient(
+                clientID: mqtt.clientID, cleanSession: false, protocolVersion: mqtt.protocolVersion == .v5 ? 5 : 4, delegate: self)
+            if let username = mqtt.username { try client.setCredentials(username: username, password: mqtt.password) }
+            if let tls = mqtt.tls {
+                try client.setTLS(caFile: tls.caFile, certificateFile: tls.certificateFile, keyFile: tls.keyFile, isInsecure: tls.isInsecure)
+            }
+            try client.connect(
+                host: mqtt.host, port: mqtt.port, keepaliveSeconds: Int(mqtt.keepalive.components.seconds),
+                sessionExpirySeconds: mqtt.protocolVersion == .v5 ? UInt32.max : nil)
+            _ = client.loopWrite()
+            self.client = client
+        } catch {
+            statistics.noteError("\(error)")
+            logger.warning("mqtt connect failed; retrying", metadata: ["mqtt.error": "\(error)", "mqtt.retry_in": "\(backoff)"])
+            _ = stop.wait(milliseconds: Int32(backoff.wholeMilliseconds))
+            backoff = min(backoff * 2, configuration.mqtt.reconnectMaximum)
+        }
+    }
+
+    /// Forgets the client without writing what it queued (unsent acknowledgements are dropped on
+    /// purpose: the broker redelivers those messages).
+    private func dropConnection(reason: String) {
+        if client != nil { logger.warning("dropping the mqtt connection", metadata: ["mqtt.reason": "\(reason)"]) }
+        client = nil
+        isSessionUp = false
+        statistics.noteConnected(false)
+    }
+
+    private func shutDown() {
+        guard let client else { return }
+        // Anything read is already written by now; send its acknowledgements, then DISCONNECT.
+        _ = client.loopWrite()
+        client.disconnect()
+        _ = client.loopWrite()
+        self.client = nil
+        statistics.noteConnected(false)
+        logger.info("mqtt disconnected")
+    }
+
+    private static func isReadable(_ socket: Int32) -> Bool {
+        guard socket >= 0 else { return false }
+        var descriptor = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
+        return poll(&descriptor, 1, 0) > 0
+    }
+}
+
+extension Duration {
+    /// Whole milliseconds.
+    var wholeMilliseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
+    }
+}

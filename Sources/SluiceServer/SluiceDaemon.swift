@@ -1,0 +1,53 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import UnixSignals
+import SluiceConfiguration
+import SluiceLog
+import SluiceMQTT
+
+/// `sluice run`: opens (and recovers) the log, then runs the services in one group until SIGTERM
+/// or SIGINT. Order: log, status, ingest, systemd — so on shutdown systemd hears STOPPING first,
+/// ingest stops next (writing and acknowledging what it read), and the log closes last.
+public enum SluiceDaemon {
+    /// Runs the daemon until a shutdown signal.
+    /// - Throws: `LogError` if the data directory or a topic cannot be opened.
+    public static func run(configuration: SluiceConfiguration, environment: [String: String], logger: Logger) async throws {
+        let log = try LogManager(directory: configuration.dataDirectory, logger: logger)
+        var recovered = 0
+        for profile in configuration.profiles {
+            try log.openTopic(profile.topic, configuration: configuration.topicConfiguration(profile.topic))
+        }
+        var deadLetters = configuration.deadLetters.configuration
+        deadLetters.fsync = configuration.log.fsync
+        try log.openTopic(configuration.deadLetters.topic, configuration: deadLetters)
+        for (partition, recovery) in log.recoveries where recovery.truncatedBytes > 0 {
+            recovered += recovery.truncatedBytes
+            logger.warning("recovered a torn tail", metadata: ["log.partition": "\(partition)", "log.truncated_bytes": "\(recovery.truncatedBytes)"])
+        }
+        logger.info("log open", metadata: [
+            "log.directory": "\(configuration.dataDirectory)", "log.topics": "\(log.topicNames.joined(separator: ","))",
+            "log.truncated_bytes": "\(recovered)", "mqtt.profiles": "\(configuration.profiles.count)",
+        ])
+
+        let ingestStatistics = IngestStatistics()
+        let flushInterval: Duration = if case .interval(let interval) = configuration.log.fsync { interval } else { .milliseconds(250) }
+        let runtimeDirectory = environment["RUNTIME_DIRECTORY"]?.split(separator: ":").first.map(String.init) ?? configuration.dataDirectory
+        let status = StatusService(configuration: configuration, log: log, ingest: ingestStatistics, directory: runtimeDirectory, logger: logger)
+        let ingest = IngestService(configuration: configuration, log: log, statistics: ingestStatistics, logger: logger)
+        let systemd = SystemdService(environment: environment) {
+            "\(ingestStatistics.isConnected ? "connected" : "not connected") to \(configuration.mqtt.host):\(configuration.mqtt.port); \(ingestStatistics.accepted) records, \(ingestStatistics.deadLettered) dead letters"
+        }
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(
+                services: [
+                    .init(service: LogService(log: log, flushInterval: flushInterval, logger: logger)),
+                    .init(service: status),
+                    .init(service: ingest),
+                    .init(service: systemd),
+                ],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger))
+        try await group.run()
+    }
+}

@@ -1,0 +1,71 @@
+import Foundation
+
+/// A snapshot of what the daemon is doing, written as JSON every few seconds to
+/// `<runtime dir>/status.json` and read by `sluice status`.
+public struct StatusReport: Codable, Sendable, Equatable {
+    /// One partition's offsets and size.
+    public struct PartitionStatus: Codable, Sendable, Equatable {
+        public var partition: Int
+        public var logStartOffset: Int64
+        public var highWatermark: Int64
+        public var bytes: Int
+        public var segments: Int
+    }
+
+    /// One topic: its partitions and its ingest rate.
+    public struct TopicStatus: Codable, Sendable, Equatable {
+        public var name: String
+        public var partitions: [PartitionStatus]
+        public var recordsIngested: Int
+        public var recordsPerSecond: Double
+    }
+
+    /// When the snapshot was taken (ms since the epoch).
+    public var generatedAtMillis: Int64
+    /// When the daemon started (ms since the epoch).
+    public var startedAtMillis: Int64
+    /// The daemon's process id.
+    public var pid: Int32
+    /// The gateway id.
+    public var gatewayID: String
+    /// The broker address.
+    public var broker: String
+    /// Whether the broker connection is up.
+    public var isConnected: Bool
+    /// Messages received from the broker.
+    public var messagesReceived: Int
+    /// Messages stored in their profile's topic.
+    public var recordsAccepted: Int
+    /// Messages sent to the dead-letter topic, by reason.
+    public var deadLettersByReason: [String: Int]
+    /// Bursts that could not be written.
+    public var appendFailures: Int
+    /// The most messages read in one burst.
+    public var largestBurst: Int
+    /// fsyncs since start.
+    public var fsyncs: Int
+    /// Bytes written to the log since start.
+    public var bytesWritten: Int
+    /// Bytes used by the data directory's segments.
+    public var diskBytes: Int
+    /// Topics, by name.
+    public var topics: [TopicStatus]
+    /// The last error, if any.
+    public var lastError: String?
+
+    /// The file name inside the runtime directory.
+    public static let fileName = "status.json"
+
+    /// Reads a report from `directory`, or nil if there is none.
+    public static func read(from directory: String) -> StatusReport? {
+        guard let data = FileManager.default.contents(atPath: directory + "/" + fileName) else { return nil }
+        return try? JSONDecoder().decode(StatusReport.self, from: data)
+    }
+
+    /// Writes the report atomically (temporary file + rename).
+    public func write(to directory: String) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try encoder.encode(self).write(to: URL(fileURLWithPath: directory + "/" + Self.fileName), options: .atomic)
+    }
+}

@@ -1,0 +1,70 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import SluiceConfiguration
+import SluiceLog
+import SluiceMQTT
+
+/// Writes a `StatusReport` every `interval` into the runtime directory (`$RUNTIME_DIRECTORY`,
+/// i.e. /run/sluice under systemd, a tmpfs: no SD-card writes), for `sluice status`.
+public struct StatusService: Service {
+    private let configuration: SluiceConfiguration
+    private let log: LogManager
+    private let ingest: IngestStatistics
+    private let directory: String
+    private let interval: Duration
+    private let logger: Logger
+    private let startedAt = LogClock.nowMillis()
+
+    /// Creates the service.
+    public init(configuration: SluiceConfiguration, log: LogManager, ingest: IngestStatistics, directory: String, interval: Duration = .seconds(2), logger: Logger) {
+        self.configuration = configuration
+        self.log = log
+        self.ingest = ingest
+        self.directory = directory
+        self.interval = interval
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        var previous: (millis: Int64, byTopic: [String: Int]) = (startedAt, [:])
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            let report = snapshot(previous: previous)
+            previous = (report.generatedAtMillis, ingest.acceptedByTopic)
+            do {
+                try report.write(to: directory)
+            } catch {
+                logger.warning("could not write the status file", metadata: ["status.error": "\(error)"])
+            }
+            try? await Task.sleep(for: interval)
+        }
+        try? FileManager.default.removeItem(atPath: directory + "/" + StatusReport.fileName)
+    }
+
+    /// The current report; rates are computed against `previous`.
+    public func snapshot(previous: (millis: Int64, byTopic: [String: Int])) -> StatusReport {
+        let now = LogClock.nowMillis()
+        let seconds = max(0.001, Double(now - previous.millis) / 1000)
+        let byTopic = ingest.acceptedByTopic
+        var topics: [StatusReport.TopicStatus] = []
+        var diskBytes = 0
+        for name in log.topicNames {
+            let partitions = (log.partitions(of: name) ?? []).map { partition in
+                StatusReport.PartitionStatus(
+                    partition: partition.index, logStartOffset: partition.logStartOffset, highWatermark: partition.highWatermark,
+                    bytes: partition.sizeBytes, segments: partition.segmentCount)
+            }
+            diskBytes += partitions.reduce(0) { $0 + $1.bytes }
+            let count = byTopic[name] ?? 0
+            topics.append(StatusReport.TopicStatus(
+                name: name, partitions: partitions, recordsIngested: count,
+                recordsPerSecond: Double(count - (previous.byTopic[name] ?? 0)) / seconds))
+        }
+        return StatusReport(
+            generatedAtMillis: now, startedAtMillis: startedAt, pid: getpid(), gatewayID: configuration.gatewayID,
+            broker: "\(configuration.mqtt.host):\(configuration.mqtt.port)", isConnected: ingest.isConnected,
+            messagesReceived: ingest.received, recordsAccepted: ingest.accepted, deadLettersByReason: ingest.deadLettersByReason,
+            appendFailures: ingest.appendFailures, largestBurst: ingest.largestBurst, fsyncs: log.statistics.fsyncs, bytesWritten: log.statistics.bytesWritten,
+            diskBytes: diskBytes, topics: topics, lastError: ingest.lastError)
+    }
+}

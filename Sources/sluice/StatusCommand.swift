@@ -1,0 +1,45 @@
+import ArgumentParser
+import Foundation
+import SluiceLog
+import SluiceServer
+
+/// `sluice status`: what the running daemon is doing.
+struct StatusCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "Show what the running daemon is doing: connection, ingest rates per topic, dead letters, disk use.",
+        discussion: """
+            Reads the status.json the daemon refreshes every 2 s in its runtime directory
+            (/run/sluice under systemd, else the data directory). --json prints it as it is.
+            Example: sluice status --runtime-dir /run/sluice
+            """
+    )
+
+    @Option(help: "Where the daemon writes status.json.")
+    var runtimeDir = "/run/sluice"
+    @Flag(help: "Print the raw JSON, for scripts.")
+    var json = false
+
+    func run() throws {
+        guard let report = StatusReport.read(from: runtimeDir) else {
+            throw CommandFailure("no status in \(runtimeDir)/\(StatusReport.fileName): is `sluice run` running? (pass --runtime-dir; without systemd it is the data directory)")
+        }
+        if json {
+            print(String(decoding: FileManager.default.contents(atPath: runtimeDir + "/" + StatusReport.fileName) ?? Data(), as: UTF8.self))
+            return
+        }
+        let age = Double(LogClock.nowMillis() - report.generatedAtMillis) / 1000
+        let uptime = (report.generatedAtMillis - report.startedAtMillis) / 1000
+        print("sluice \(report.gatewayID) (pid \(report.pid)), up \(uptime) s; status \(String(format: "%.1f", age)) s old\(age > 10 ? " — STALE: the daemon may have stopped" : "")")
+        print("broker \(report.broker): \(report.isConnected ? "connected" : "NOT CONNECTED")")
+        print("messages \(report.messagesReceived), records \(report.recordsAccepted), dead letters \(report.deadLettersByReason.values.reduce(0, +)), failed bursts \(report.appendFailures)")
+        for (reason, count) in report.deadLettersByReason.sorted(by: { $0.key < $1.key }) { print("  dead letters \(reason): \(count)") }
+        print("disk \(report.diskBytes) bytes in segments; \(report.bytesWritten) bytes written, \(report.fsyncs) fsyncs since start")
+        for topic in report.topics {
+            let records = topic.partitions.reduce(Int64(0)) { $0 + $1.highWatermark - $1.logStartOffset }
+            let bytes = topic.partitions.reduce(0) { $0 + $1.bytes }
+            print("topic \(topic.name): \(String(format: "%.1f", topic.recordsPerSecond)) records/s, \(records) records, \(bytes) bytes, \(topic.partitions.count) partitions")
+        }
+        if let error = report.lastError { print("last error: \(error)") }
+    }
+}
