@@ -14,10 +14,9 @@ build: bootstrap
 release: bootstrap
 	$(SWIFT) build -c release --product sluice
 
-## The main job: write simulated telemetry into a log, read it back, show what is on disk.
+## The main job: mosquitto + simulated devices + sluice run, printing what flows.
 demo: release
-	./.build/release/sluice demo --data-dir demo-data
-	./.build/release/sluice dump-log demo-data/telemetry-0/00000000000000000000.log | head -n 4
+	./scripts/demo.sh
 
 ## Every test: unit, property and end-to-end (they mount a small tmpfs, so run as root).
 test: bootstrap
@@ -29,4 +28,4 @@ bench: bootstrap
 	./bench/log-append.sh
 
 clean:
-	rm -rf .build .build-bench demo-data bench/out
+	rm -rf .build .build-bench demo demo-data bench/out

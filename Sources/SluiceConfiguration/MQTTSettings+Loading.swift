@@ -4,7 +4,7 @@ extension MQTTSettings {
     /// The keys of the `mqtt` section.
     static let configurationKeys = [
         "host", "port", "client_id", "protocol", "qos", "keepalive", "username", "password_file", "tls",
-        "extra_subscriptions", "max_payload_bytes", "reconnect",
+        "extra_subscriptions", "max_payload_bytes", "reconnect", "batch_linger",
     ]
 
     /// MQTT's largest packet (the "remaining length" is at most 268,435,455 bytes).
@@ -39,6 +39,13 @@ extension MQTTSettings {
                 keepalive >= .seconds(5) && keepalive <= .seconds(65_535) && keepalive.components.attoseconds == 0,
                 expected: "whole seconds 5s…65535s (libmosquitto's range)", fix: "use e.g. 30s")
             return keepalive
+        }
+        reader.read(mapping["batch_linger"], into: &batchLinger) { value throws(ConfigurationError) in
+            let linger = try value.duration()
+            try value.require(
+                linger >= .zero && linger <= .seconds(1), expected: "a duration 0ms…1s",
+                fix: "use 10ms; larger batches compress better but each message waits up to this long")
+            return linger
         }
         reader.read(mapping["username"], into: &username) { value throws(ConfigurationError) in
             try value.string(expected: "a user name")

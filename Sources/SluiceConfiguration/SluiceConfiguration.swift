@@ -59,6 +59,11 @@ public struct MQTTSettings: Sendable, Hashable {
     public var extraSubscriptions: [String] = []
     /// Largest payload accepted; bigger ones go to dead letters. Default 256 KiB.
     public var maxPayloadBytes: Int = 256 * 1024
+    /// How long ingest keeps reading after the first message of a burst before it writes the
+    /// burst and acknowledges it: larger batches compress better and cost fewer writes, each
+    /// message waits up to this long. Default 10 ms. The broker must allow enough messages in
+    /// flight (mosquitto's `max_inflight_messages`) to fill it.
+    public var batchLinger: Duration = .milliseconds(10)
     /// Reconnect backoff: first delay. Default 1 s.
     public var reconnectMinimum: Duration = .seconds(1)
     /// Reconnect backoff: largest delay. Default 30 s.

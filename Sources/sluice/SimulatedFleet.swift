@@ -60,7 +60,7 @@ struct SimulatedFleet {
         let device = devices[index]
         switch device.profile.format {
         case .raw(let minBytes, let maxBytes):
-            let count = Int.random(in: minBytes...max(minBytes, maxBytes ?? (minBytes + 32)), using: &generator)
+            let count = Int.random(in: minBytes...max(minBytes, min(maxBytes ?? (minBytes + 64), minBytes + 256)), using: &generator)
             return Message(topic: device.topic, payload: (0..<count).map { _ in UInt8.random(in: 0...255, using: &generator) })
         case .json(let schema):
             var fields: [String] = []
@@ -69,7 +69,11 @@ struct SimulatedFleet {
                 if rule.name == device.profile.timestamp?.name { continue }
                 fields.append(#""\#(rule.name)":\#(value(for: rule, device: index))"#)
             }
-            if let timestamp = device.profile.timestamp { fields.append(#""\#(timestamp.name)":\#(Self.encode(nowMillis, timestamp.unit))"#) }
+            if let timestamp = device.profile.timestamp {
+                let isInteger = schema.fields.first { $0.name == timestamp.name }?.type == .integer
+                let value = timestamp.unit == .seconds && isInteger ? String(nowMillis / 1000) : Self.encode(nowMillis, timestamp.unit)
+                fields.append(#""\#(timestamp.name)":\#(value)"#)
+            }
             return Message(topic: device.topic, payload: Array("{\(fields.joined(separator: ","))}".utf8))
         }
     }
@@ -95,7 +99,7 @@ struct SimulatedFleet {
     /// A plausible magnitude for a field, by its name.
     static func baseValue(_ name: String) -> Double {
         let table: [(String, Double)] = [
-            ("temp", 21.5), ("hum", 45), ("press", 1013.25), ("batt", 3.7), ("lat", 52.52), ("lon", 13.405),
+            ("temp", 21.5), ("hum", 45), ("pres", 1013.25), ("batt", 3.7), ("lat", 52.52), ("lon", 13.405),
             ("speed", 35), ("heading", 180), ("kwh", 12_345.6), ("power", 1500), ("volt", 230), ("current", 6.5),
             ("rssi", -70), ("co2", 600),
         ]

@@ -48,7 +48,7 @@ struct SluiceConfigurationErrorTests {
             ),
             (
                 "mqtt: [a, b]",
-                "2:7: error: mqtt: expected a mapping with keys host, port, client_id, protocol, qos, keepalive, username, password_file, tls, extra_subscriptions, max_payload_bytes and reconnect, found a list"
+                "2:7: error: mqtt: expected a mapping with keys host, port, client_id, protocol, qos, keepalive, username, password_file, tls, extra_subscriptions, max_payload_bytes, reconnect and batch_linger, found a list"
             ),
             (
                 "gateway_id: gw 1",

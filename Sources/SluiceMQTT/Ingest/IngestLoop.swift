@@ -103,10 +103,13 @@ final class IngestLoop: MosquittoClientDelegate {
         shutDown()
     }
 
-    /// Reads packets while the socket has data, up to a burst limit.
+    /// Reads packets while the socket has data, and for up to `batchLinger` after the first
+    /// message, up to a burst limit.
     private func readBurst(_ client: MosquittoClient) {
         burstCount = 0
-        repeat {
+        let lingerMillis = configuration.mqtt.batchLinger.wholeMilliseconds
+        var deadline: ContinuousClock.Instant?
+        while true {
             let result = client.loopRead()
             if MosquittoClient.isConnectionLost(result) {
                 // What was read is still written below; its acknowledgements are lost with the
@@ -117,7 +120,14 @@ final class IngestLoop: MosquittoClientDelegate {
                 self.client = nil
                 return
             }
-        } while burstCount < Self.maxBurstMessages && Self.isReadable(client.socket)
+            if burstCount >= Self.maxBurstMessages || burstCount == 0 { return }
+            if Self.isReadable(client.socket, waitMilliseconds: 0) { continue }
+            if deadline == nil { deadline = .now + .milliseconds(lingerMillis) }
+            let remaining = deadline! - .now
+            guard remaining > .zero,
+                Self.isReadable(client.socket, waitMilliseconds: Int32(max(1, remaining.wholeMilliseconds)))
+            else { return }
+        }
     }
 
     /// Appends the burst's batches. Returns false if it could not (the connection is dropped so
@@ -296,21 +306,43 @@ final class IngestLoop: MosquittoClientDelegate {
         statistics.noteConnected(false)
     }
 
+    /// Sends the acknowledgements of everything written, then closes so that they surely arrive:
+    /// half-close (FIN after the acknowledgements) and discard what the broker still sends until it
+    /// closes too. (A DISCONNECT would make libmosquitto close the socket at once; with unread
+    /// messages in the receive buffer the kernel then resets the connection, and the broker may drop
+    /// acknowledgements it had not yet read — each one a duplicate after restart. Discarded messages
+    /// were never stored or acknowledged: the broker redelivers them to the next session.)
     private func shutDown() {
         guard let client else { return }
-        // Anything read is already written by now; send its acknowledgements, then DISCONNECT.
-        _ = client.loopWrite()
-        client.disconnect()
-        _ = client.loopWrite()
+        let deadline = ContinuousClock.now + .seconds(2)
+        while client.wantsWrite && ContinuousClock.now < deadline {
+            if MosquittoClient.isConnectionLost(client.loopWrite()) { break }
+            if client.wantsWrite { _ = Self.isWritable(client.socket, waitMilliseconds: 50) }
+        }
+        let socket = client.socket
+        if socket >= 0 {
+            Glibc.shutdown(socket, Int32(SHUT_WR))
+            var scratch = [UInt8](repeating: 0, count: 64 * 1024)
+            while ContinuousClock.now < deadline {
+                guard Self.isReadable(socket, waitMilliseconds: 100) else { continue }
+                if recv(socket, &scratch, scratch.count, 0) <= 0 { break }
+            }
+        }
         self.client = nil
         statistics.noteConnected(false)
         logger.info("mqtt disconnected")
     }
 
-    private static func isReadable(_ socket: Int32) -> Bool {
+    private static func isWritable(_ socket: Int32, waitMilliseconds: Int32) -> Bool {
+        guard socket >= 0 else { return false }
+        var descriptor = pollfd(fd: socket, events: Int16(POLLOUT), revents: 0)
+        return poll(&descriptor, 1, waitMilliseconds) > 0
+    }
+
+    private static func isReadable(_ socket: Int32, waitMilliseconds: Int32) -> Bool {
         guard socket >= 0 else { return false }
         var descriptor = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
-        return poll(&descriptor, 1, 0) > 0
+        return poll(&descriptor, 1, waitMilliseconds) > 0
     }
 }
 
