@@ -278,11 +278,14 @@ class Target:
         return Sample(self.pid)
 
     def stop(self):
-        if self.wrapped:  # stop the measured process; perf then writes its file and exits
+        if self.wrapped:  # stop the measured process; perf then writes its file and exits by itself
             try:
                 os.kill(self.pid, signal.SIGTERM)
+                self.process.wait(15)
             except ProcessLookupError:
                 pass
+            except subprocess.TimeoutExpired:
+                log(f"{self.name} (pid {self.pid}) did not stop within 15 s of SIGTERM")
         return self.config.processes.stop(self.process, timeout=15)
 
     def fsyncs(self):
