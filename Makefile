@@ -19,9 +19,11 @@ demo: release
 	./scripts/demo.sh
 
 ## Every test: unit, property and end-to-end (they mount a small tmpfs, so run as root).
+## librdkafka 2.16 from the confluent-kafka wheel goes first on LD_LIBRARY_PATH: Debian's 2.0.2
+## cannot talk to tansu, the test broker (same SONAME, backward-compatible ABI; see README).
 test: bootstrap
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	LD_LIBRARY_PATH=$$(scripts/librdkafka-path.sh) $(SWIFT) test --skip-build
 
 ## Benchmarks (not tests): figures go to BENCHMARKS.md.
 bench: bootstrap

@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
         .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", exact: "2.13.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
     ],
     targets: [
         // C: hardware CRC-32C with a portable fallback (Swift has no CRC intrinsics).
@@ -55,11 +56,29 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The catalog: SQLite through GRDB (forward cursors, consumer-group offsets, devices).
+        .target(
+            name: "SluiceCatalog",
+            dependencies: [.product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swiftSettings
+        ),
+        // librdkafka, imported only by SluiceUpstream/RDKafka.
+        .systemLibrary(name: "CRdKafka", pkgConfig: "rdkafka", providers: [.apt(["librdkafka-dev"])]),
+        // Kafka out: the librdkafka wrapper and the forward service.
+        .target(
+            name: "SluiceUpstream",
+            dependencies: [
+                "CRdKafka", "SluiceLog", "SluiceCatalog", "SluiceConfiguration",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // Wires the services of `sluice run`: configuration, log, flusher, ingest, systemd notify.
         .target(
             name: "SluiceServer",
             dependencies: [
-                "SluiceLog", "SluiceConfiguration", "SluiceMQTT",
+                "SluiceLog", "SluiceConfiguration", "SluiceMQTT", "SluiceCatalog", "SluiceUpstream",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -94,6 +113,8 @@ let package = Package(
         .testTarget(name: "SluiceConfigurationTests", dependencies: ["SluiceConfiguration"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "SluiceMQTTTests", dependencies: ["SluiceMQTT", "SluiceTestKit"], swiftSettings: swiftSettings),
         .testTarget(name: "SluiceServerTests", dependencies: ["SluiceServer"], swiftSettings: swiftSettings),
+        .testTarget(name: "SluiceCatalogTests", dependencies: ["SluiceCatalog"], swiftSettings: swiftSettings),
+        .testTarget(name: "SluiceUpstreamTests", dependencies: ["SluiceUpstream", "SluiceTestKit"], swiftSettings: swiftSettings),
         .testTarget(
             name: "sluiceTests",
             dependencies: ["sluice", "SluiceLog", "SluiceMQTT", "SluiceConfiguration", "SluiceServer", "SluiceTestKit"],

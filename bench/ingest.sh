@@ -65,7 +65,7 @@ cc -O2 -Wall -o "$work/mqtt-load" bench/ingest/mqtt-load.c -lmosquitto
 
 python=python3
 [ -x .venv/bin/python ] && python=.venv/bin/python
-"$python" bench/ingest/run.py --messages "$messages" --latency-seconds "$latency" --runs "$runs" \
+"$python" -B bench/ingest/run.py --messages "$messages" --latency-seconds "$latency" --runs "$runs" \
   --sluice "$sluice" --load "$work/mqtt-load" --repo "$repo" --work "$work" --json "$work/results.json" "${extra[@]}" &
 runner=$!
 wait "$runner"

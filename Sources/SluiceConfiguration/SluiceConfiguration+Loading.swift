@@ -4,7 +4,7 @@ import SluiceLog
 extension SluiceConfiguration {
     /// The top-level keys of the configuration file.
     static let configurationKeys = [
-        "gateway_id", "data_dir", "devices_dir", "mqtt", "log", "topic_defaults", "topics", "dead_letters",
+        "gateway_id", "data_dir", "devices_dir", "mqtt", "log", "topic_defaults", "topics", "dead_letters", "upstream",
     ]
 
     /// Loads the configuration file and the device profiles of its `devices_dir`, then checks them
@@ -83,6 +83,11 @@ extension SluiceConfiguration {
         }
         if let section = reader.mapping(document["topic_defaults"], keys: TopicConfiguration.configurationKeys) {
             topicDefaults.apply(section, reader: &reader)
+        }
+        if let section = reader.mapping(document["upstream"], keys: UpstreamSettings.configurationKeys) {
+            var settings = UpstreamSettings()
+            settings.apply(section, reader: &reader)
+            upstream = settings
         }
         var topicLocations: [String: FileLocation] = [:]
         for (name, value) in reader.mapping(document["topics"], keys: nil)?.entries ?? [] {

@@ -21,6 +21,8 @@ public struct SluiceConfiguration: Sendable, Hashable {
     public var topics: [String: TopicConfiguration] = [:]
     /// The topic receiving rejected messages. Default `_dead_letters`, 1 partition.
     public var deadLetters = DeadLetterSettings()
+    /// Forwarding to a central Kafka cluster; nil when the section is absent (nothing is forwarded).
+    public var upstream: UpstreamSettings?
     /// The device profiles loaded from `devicesDirectory`.
     public var profiles: [DeviceProfile] = []
 

@@ -12,21 +12,28 @@ public final class LogService: Service, Sendable {
     private let flushInterval: Duration
     private let retentionInterval: Duration
     private let logger: Logger
+    private let keepFrom: @Sendable (Partition) -> Int64?
 
     /// Creates the service for an open log.
     /// - Parameters:
     ///   - flushInterval: how often to look for partitions due for a group-commit fsync.
     ///   - retentionInterval: how often to apply retention.
-    public init(log: LogManager, flushInterval: Duration, retentionInterval: Duration = .seconds(60), logger: Logger) {
+    ///   - keepFrom: per partition, the first offset retention must keep (the forward cursor).
+    public init(
+        log: LogManager, flushInterval: Duration, retentionInterval: Duration = .seconds(60),
+        keepFrom: @escaping @Sendable (Partition) -> Int64? = { _ in nil }, logger: Logger
+    ) {
         self.log = log
         self.flushInterval = flushInterval
         self.retentionInterval = retentionInterval
+        self.keepFrom = keepFrom
         self.logger = logger
     }
 
     public func run() async throws {
         let log = self.log
         let logger = self.logger
+        let keepFrom = self.keepFrom
         let tick = max(.milliseconds(10), flushInterval / 4)
         let retentionEvery = max(1, Int(retentionInterval / tick))
         let done = AsyncStream<Void>.makeStream()
@@ -39,7 +46,7 @@ public final class LogService: Service, Sendable {
                     try log.flushDue()
                     ticks += 1
                     if ticks % retentionEvery == 0 {
-                        for result in try log.applyRetention() where result.deletedSegments > 0 {
+                        for result in try log.applyRetention(keepFrom: keepFrom) where result.deletedSegments > 0 {
                             logger.info("retention deleted segments", metadata: [
                                 "log.segments": "\(result.deletedSegments)", "log.records": "\(result.deletedRecords)",
                                 "log.start_offset": "\(result.logStartOffset)",

@@ -4,11 +4,14 @@ import ServiceLifecycle
 import UnixSignals
 import SluiceConfiguration
 import SluiceLog
+import SluiceCatalog
 import SluiceMQTT
+import SluiceUpstream
 
 /// `sluice run`: opens (and recovers) the log, then runs the services in one group until SIGTERM
-/// or SIGINT. Order: log, status, ingest, systemd — so on shutdown systemd hears STOPPING first,
-/// ingest stops next (writing and acknowledging what it read), and the log closes last.
+/// or SIGINT. Order: log, status, forwarder, ingest, systemd — so on shutdown systemd hears
+/// STOPPING first, ingest stops next (writing and acknowledging what it read), the forwarder
+/// then waits briefly for records in flight and commits its cursors, and the log closes last.
 public enum SluiceDaemon {
     /// Runs the daemon until a shutdown signal.
     /// - Throws: `LogError` if the data directory or a topic cannot be opened.
@@ -30,22 +33,48 @@ public enum SluiceDaemon {
             "log.truncated_bytes": "\(recovered)", "mqtt.profiles": "\(configuration.profiles.count)",
         ])
 
+        // Forwarding: the catalog keeps the cursors; retention never deletes what is not forwarded.
+        let forwardStatistics = ForwardStatistics()
+        var forwarder: ForwardService?
+        var forwardedTopics: Set<String> = []
+        if let upstream = configuration.upstream {
+            let catalog: Catalog
+            do {
+                catalog = try Catalog(path: configuration.dataDirectory + "/catalog.sqlite")
+            } catch {
+                throw UpstreamError(code: .configuration, message: "cannot open the catalog: \(error)")
+            }
+            forwardedTopics = Set(upstream.topics.isEmpty ? configuration.profiles.map(\.topic) : upstream.topics)
+            let partitions = forwardedTopics.sorted().flatMap { log.partitions(of: $0) ?? [] }
+            forwarder = ForwardService(
+                settings: upstream, gatewayID: configuration.gatewayID, partitions: partitions, catalog: catalog,
+                deadLetters: log.partitions(of: configuration.deadLetters.topic)?.first, statistics: forwardStatistics, logger: logger)
+        }
+        let keepFrom: @Sendable (Partition) -> Int64? = { [forwardedTopics] partition in
+            guard forwardedTopics.contains(partition.topic) else { return nil }
+            // Not yet known (the forwarder is starting): keep everything.
+            return forwardStatistics.cursor(topic: partition.topic, partition: partition.index) ?? partition.logStartOffset
+        }
+
         let ingestStatistics = IngestStatistics()
         let flushInterval: Duration = if case .interval(let interval) = configuration.log.fsync { interval } else { .milliseconds(250) }
         let runtimeDirectory = environment["RUNTIME_DIRECTORY"]?.split(separator: ":").first.map(String.init) ?? configuration.dataDirectory
-        let status = StatusService(configuration: configuration, log: log, ingest: ingestStatistics, directory: runtimeDirectory, logger: logger)
+        let status = StatusService(
+            configuration: configuration, log: log, ingest: ingestStatistics, forward: configuration.upstream == nil ? nil : forwardStatistics,
+            directory: runtimeDirectory, logger: logger)
         let ingest = IngestService(configuration: configuration, log: log, statistics: ingestStatistics, logger: logger)
         let systemd = SystemdService(environment: environment) {
             "\(ingestStatistics.isConnected ? "connected" : "not connected") to \(configuration.mqtt.host):\(configuration.mqtt.port); \(ingestStatistics.accepted) records, \(ingestStatistics.deadLettered) dead letters"
         }
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: LogService(log: log, flushInterval: flushInterval, keepFrom: keepFrom, logger: logger)),
+            .init(service: status),
+        ]
+        if let forwarder { services.append(.init(service: forwarder)) }
+        services += [.init(service: ingest), .init(service: systemd)]
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
-                services: [
-                    .init(service: LogService(log: log, flushInterval: flushInterval, logger: logger)),
-                    .init(service: status),
-                    .init(service: ingest),
-                    .init(service: systemd),
-                ],
+                services: services,
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
         try await group.run()

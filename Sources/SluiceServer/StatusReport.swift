@@ -52,6 +52,29 @@ public struct StatusReport: Codable, Sendable, Equatable {
     public var topics: [TopicStatus]
     /// The last error, if any.
     public var lastError: String?
+    /// Forwarding upstream, if configured.
+    public var upstream: UpstreamStatus?
+
+    /// One local partition's forwarding position.
+    public struct ForwardPartitionStatus: Codable, Sendable, Equatable {
+        public var partition: String
+        public var cursor: Int64
+        public var highWatermark: Int64
+        public var lag: Int64
+        public var isHalted: Bool
+    }
+
+    /// The forwarder's state.
+    public struct UpstreamStatus: Codable, Sendable, Equatable {
+        public var name: String
+        public var bootstrapServers: String
+        public var produced: Int
+        public var delivered: Int
+        public var failed: Int
+        public var lastDeliveryMillis: Int64?
+        public var lastError: String?
+        public var partitions: [ForwardPartitionStatus]
+    }
 
     /// The file name inside the runtime directory.
     public static let fileName = "status.json"

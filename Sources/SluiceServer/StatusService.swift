@@ -4,6 +4,7 @@ import ServiceLifecycle
 import SluiceConfiguration
 import SluiceLog
 import SluiceMQTT
+import SluiceUpstream
 
 /// Writes a `StatusReport` every `interval` into the runtime directory (`$RUNTIME_DIRECTORY`,
 /// i.e. /run/sluice under systemd, a tmpfs: no SD-card writes), for `sluice status`.
@@ -11,16 +12,21 @@ public struct StatusService: Service {
     private let configuration: SluiceConfiguration
     private let log: LogManager
     private let ingest: IngestStatistics
+    private let forward: ForwardStatistics?
     private let directory: String
     private let interval: Duration
     private let logger: Logger
     private let startedAt = LogClock.nowMillis()
 
     /// Creates the service.
-    public init(configuration: SluiceConfiguration, log: LogManager, ingest: IngestStatistics, directory: String, interval: Duration = .seconds(2), logger: Logger) {
+    public init(
+        configuration: SluiceConfiguration, log: LogManager, ingest: IngestStatistics, forward: ForwardStatistics? = nil,
+        directory: String, interval: Duration = .seconds(2), logger: Logger
+    ) {
         self.configuration = configuration
         self.log = log
         self.ingest = ingest
+        self.forward = forward
         self.directory = directory
         self.interval = interval
         self.logger = logger
@@ -65,6 +71,15 @@ public struct StatusService: Service {
             broker: "\(configuration.mqtt.host):\(configuration.mqtt.port)", isConnected: ingest.isConnected,
             messagesReceived: ingest.received, recordsAccepted: ingest.accepted, deadLettersByReason: ingest.deadLettersByReason,
             appendFailures: ingest.appendFailures, largestBurst: ingest.largestBurst, fsyncs: log.statistics.fsyncs, bytesWritten: log.statistics.bytesWritten,
-            diskBytes: diskBytes, topics: topics, lastError: ingest.lastError)
+            diskBytes: diskBytes, topics: topics, lastError: ingest.lastError, upstream: forward.map { forward in
+                StatusReport.UpstreamStatus(
+                    name: configuration.upstream?.name ?? "", bootstrapServers: configuration.upstream?.bootstrapServers ?? "",
+                    produced: forward.produced, delivered: forward.delivered, failed: forward.failed,
+                    lastDeliveryMillis: forward.lastDeliveryMillis, lastError: forward.lastError,
+                    partitions: forward.partitions.sorted { $0.key < $1.key }.map { key, state in
+                        StatusReport.ForwardPartitionStatus(
+                            partition: key, cursor: state.cursor, highWatermark: state.highWatermark, lag: state.lag, isHalted: state.isHalted)
+                    })
+            })
     }
 }

@@ -16,12 +16,20 @@ public final class TestProcess: @unchecked Sendable {
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        FileManager.default.createFile(atPath: outputPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: outputPath, contents: nil)
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: outputPath))
         process.standardOutput = handle
         process.standardError = handle
         process.standardInput = FileHandle.nullDevice
         self.outputPath = outputPath
+        // A child inherits the signal mask of the thread that starts it; Swift concurrency's
+        // threads block SIGTERM and SIGINT, so clear the mask around the start (else `stop()`
+        // could only end the child with SIGKILL).
+        var empty = sigset_t()
+        var saved = sigset_t()
+        sigemptyset(&empty)
+        pthread_sigmask(SIG_SETMASK, &empty, &saved)
+        defer { pthread_sigmask(SIG_SETMASK, &saved, nil) }
         try process.run()
     }
 

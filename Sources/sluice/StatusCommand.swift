@@ -41,5 +41,14 @@ struct StatusCommand: ParsableCommand {
             print("topic \(topic.name): \(String(format: "%.1f", topic.recordsPerSecond)) records/s, \(records) records, \(bytes) bytes, \(topic.partitions.count) partitions")
         }
         if let error = report.lastError { print("last error: \(error)") }
+        if let upstream = report.upstream {
+            let lag = upstream.partitions.reduce(Int64(0)) { $0 + $1.lag }
+            let last = upstream.lastDeliveryMillis.map { "\(max(0, LogClock.nowMillis() - $0) / 1000) s ago" } ?? "never"
+            print("upstream \(upstream.name) (\(upstream.bootstrapServers)): \(upstream.delivered) delivered, \(upstream.failed) failed, lag \(lag) records, last delivery \(last)")
+            for partition in upstream.partitions where partition.lag > 0 || partition.isHalted {
+                print("  \(partition.partition): cursor \(partition.cursor) of \(partition.highWatermark), lag \(partition.lag)\(partition.isHalted ? " — HALTED" : "")")
+            }
+            if let error = upstream.lastError { print("  last upstream error: \(error)") }
+        }
     }
 }

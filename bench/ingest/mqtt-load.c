@@ -120,12 +120,17 @@ int main(int argc, char **argv) {
             int64_t now = now_us();
             if (now < due) {
                 long wait_ms = (long)((due - now) / 1000);
-                if (wait_ms > 0) {
-                    rc = mosquitto_loop(m, (int)(wait_ms > 50 ? 50 : wait_ms), 1);
+                if (wait_ms > 1) {
+                    rc = mosquitto_loop(m, (int)(wait_ms > 50 ? 50 : wait_ms - 1), 1);
                     if (rc) die("loop", rc);
                     continue;
                 }
-                while (now_us() < due) {} /* the last < 1 ms: spin, for an even schedule */
+                /* The last ms: read what arrived, then sleep to the due time (no spinning:
+                   a spinning publisher would take a whole core from the broker and Sluice). */
+                rc = mosquitto_loop(m, 0, 1);
+                if (rc) die("loop", rc);
+                struct timespec at = {(time_t)(due / 1000000), (long)(due % 1000000) * 1000};
+                while (clock_nanosleep(CLOCK_REALTIME, TIMER_ABSTIME, &at, NULL) == EINTR) {}
             }
         }
         if (qos > 0 && sent - acked >= window) {

@@ -763,7 +763,7 @@ def steady_sluice(config):
             pass
     sluice.stop()
     broker.stop()
-    latencies = steady_latencies(config, data, trace, fds, offset_start, offset_end, report)
+    latencies = steady_latencies(config, data, trace, fds, offset_start, offset_end, report["first_publish_us"] / 1e6)
     first_us = report["first_publish_us"] / 1e6
     warmup = min(5, seconds / 4)
     steady_rss = [kib for t, kib in rss if t >= first_us + warmup]
@@ -780,7 +780,41 @@ def steady_sluice(config):
     }
 
 
-def steady_latencies(config, data, trace, fds, offset_start, offset_end, report):
+def steady_reference(config):
+    """The broker hop alone, as a reference for the latency budget: the same steady load into
+    mosquitto, received by `mosquitto_sub -F '%U %p'` (its receive time, then the payload)."""
+    directory = tempfile.mkdtemp(prefix="steady-sub-", dir=config.work)
+    seconds, rate = config.latency_seconds, config.latency_rate
+    n = seconds * rate
+    broker, port = start_mosquitto(config, directory)
+    path = os.path.join(directory, "received.txt")
+    out = open(path, "w")
+    sub = config.processes.start(["mosquitto_sub", "-h", "127.0.0.1", "-p", str(port), "-q", "1", "-t", "sensors/+/env", "-F", "%U %p"],
+                                 "mosquitto_sub", stdout=out)
+    lines = lambda: sum(1 for _ in open(path))
+    base = probe(config, port, lines, "mosquitto_sub (steady)")
+    log(f"steady: {rate} msg/s for {seconds} s into mosquitto_sub, the broker hop alone (load {loadavg()})")
+    run_load(config, port, config.messages_file, n, rate=rate, timeout=seconds * 3 + 60)
+    done = time.time()
+    received, _ = watch(lambda: lines() - base, n, lambda: done)
+    config.processes.stop(sub)
+    broker.stop()
+    out.close()
+    hop = []
+    for line in open(path):
+        parts = line.split(" ", 1)
+        m = re.search(r'"sent_us":(\d+)', parts[1]) if len(parts) == 2 else None
+        if m and "probe" not in line:
+            hop.append((float(parts[0]) - int(m.group(1)) / 1e6) * 1000)
+    return {"published": n, "received": received, "hop": summarize(hop)}
+
+
+def summarize(values):
+    return {"n": len(values), "p50": percentile(values, 50), "p90": percentile(values, 90), "p99": percentile(values, 99),
+            "p999": percentile(values, 99.9), "max": max(values, default=float("nan"))}
+
+
+def steady_latencies(config, data, trace, fds, offset_start, offset_end, first_publish):
     """publish → append (pwrite64 returned) and publish → durable (the first fdatasync on the
     same file that started after that pwrite returned, at its return), per record."""
     script = subprocess.run(["perf", "script", "-i", trace, "-F", "tid,time,event,trace", "--ns"], capture_output=True, text=True, timeout=600)
@@ -816,7 +850,7 @@ def steady_latencies(config, data, trace, fds, offset_start, offset_end, report)
             m = re.search(r'"sent_us":(\d+)', parts[5])
             if m and "probe" not in parts[3]:
                 sent[(int(parts[0]), int(parts[1]))] = int(m.group(1)) / 1e6
-    fsyncs_per_partition = []
+    fsyncs_per_partition, gaps = [], []
     for folder in sorted(os.listdir(data)):
         if not folder.startswith("telemetry-"):
             continue
@@ -827,6 +861,7 @@ def steady_latencies(config, data, trace, fds, offset_start, offset_end, report)
             if found:
                 partitions += 1
             fsyncs_per_partition.append(len(file_syncs))
+            gaps += [(b[0] - a[0]) * 1000 for a, b in zip(file_syncs, file_syncs[1:]) if a[0] >= first_publish]
             for position, base, count, size in found:
                 write = file_writes.get(position)
                 if write is None or write[2] != size:
@@ -842,11 +877,9 @@ def steady_latencies(config, data, trace, fds, offset_start, offset_end, report)
                         unmatched += 1
                     else:
                         durable_ms.append((durable - t_sent) * 1000)
-    def summary(values):
-        return {"n": len(values), "p50": percentile(values, 50), "p90": percentile(values, 90), "p99": percentile(values, 99),
-                "p999": percentile(values, 99.9), "max": max(values, default=float("nan"))}
-    return {"append": summary(append_ms), "durable": summary(durable_ms), "unmatched": unmatched, "partitions": partitions,
-            "fsyncs_traced": sum(fsyncs_per_partition), "records_with_send_time": len(sent)}
+    return {"append": summarize(append_ms), "durable": summarize(durable_ms), "unmatched": unmatched, "partitions": partitions,
+            "fsyncs_traced": sum(fsyncs_per_partition), "records_with_send_time": len(sent), "fsync_gap": summarize(gaps),
+            "fdatasync_ms": summarize([(e - b) * 1000 for path in syncs for b, e in syncs[path]])}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -910,6 +943,8 @@ def report(config, burst, steady):
         r["total_cpu_per_100k"] = per_100k(total_cpu, r["published"])
         r["rate"] = rate
     out("")
+    out("1-min load average when each target started (other work on this machine): " + "; ".join(
+        f"{name} " + ", ".join(r.get("loadavg", "?") for r in burst.get(name, [])) for name in chosen))
     load_cpu = {name: per_100k(r["load"]["cpu"], r["published"]) for name, r in chosen.items()}
     out("load generator (mqtt-load) CPU s / 100k: " + ", ".join(f"{k} {v:.2f}" for k, v in load_cpu.items()))
     if "sluice" in chosen and "status" in chosen["sluice"]:
@@ -924,10 +959,14 @@ def report(config, burst, steady):
         out(f"steady: {s['rate']} msg/s for {s['seconds']} s into mosquitto + Sluice (fsync interval {s['flush_ms']} ms), "
             f"{s['published']} published, {s['published'] - s['stored']} lost, {lat['partitions']} active partitions")
         out("")
-        out("| figure | p50 | p90 | p99 | p99.9 | max | records |")
+        out("| ms | p50 | p90 | p99 | p99.9 | max | count |")
         out("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
-        for key, label in (("append", "publish → append (pwrite returned) ms"), ("durable", "publish → durable (fdatasync returned) ms")):
-            v = lat[key]
+        rows = [("append", "Sluice: publish → append (pwrite returned)", lat), ("durable", "Sluice: publish → durable (fdatasync returned)", lat),
+                ("fsync_gap", "Sluice: time between fdatasyncs of a partition", lat), ("fdatasync_ms", "Sluice: fdatasync duration", lat)]
+        if s.get("reference"):
+            rows.insert(0, ("hop", "reference: publish → mosquitto_sub received (broker hop alone)", s["reference"]))
+        for key, label, source in rows:
+            v = source[key]
             out(f"| {label} | {v['p50']:.1f} | {v['p90']:.1f} | {v['p99']:.1f} | {v['p999']:.1f} | {v['max']:.1f} | {v['n']} |")
         out("")
         out("| process | CPU s / 100k rec | RSS MiB min / median / max (after warm-up) | peak RSS MiB | written B/rec | disk B/rec | log bytes B/rec | fsyncs / 1000 rec | fsyncs per partition per flush interval |")
@@ -1017,11 +1056,17 @@ def main():
         for run in range(1, config.runs + 1):
             for target in targets:
                 if target in parts:
+                    load_before = loadavg()
                     result = parts[target](config, run)
+                    result["loadavg"] = load_before
                     log(f"run {run}: {target}: {result['published']} published, {result['stored']} stored in {result['seconds']:.2f} s "
                         f"({result['published'] / result['seconds']:.0f} msg/s)")
                     burst.setdefault(target, []).append(result)
-        steady = steady_sluice(config) if config.latency_seconds > 0 and config.perf else None
+        steady = None
+        if config.latency_seconds > 0 and config.perf:
+            reference = steady_reference(config)
+            steady = steady_sluice(config)
+            steady["reference"] = reference
         if config.json:
             json.dump({"burst": burst, "steady": steady}, open(config.json, "w"), indent=1, default=str)
         print(report(config, burst, steady))

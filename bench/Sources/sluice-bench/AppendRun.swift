@@ -21,15 +21,17 @@ enum AppendRun {
     /// Appends every batch through a fresh `LogManager` in `directory` with `append`; group
     /// commit is driven inline (`flushDue` after each append, a no-op until the interval passes).
     /// The clock stops after `close()`, so the last fsync (and all `close` writes) is inside the time.
+    /// Each batch is handed over `inout`, so a mode may let the store patch it in place (as
+    /// `append(builtBatch:)` does) without a copy-on-write copy inside the timed loop.
     static func store<Batch>(
-        _ batches: [Batch], configuration: TopicConfiguration, directory: String,
-        append: (Batch, [Partition]) throws -> Void
+        _ batches: inout [Batch], configuration: TopicConfiguration, directory: String,
+        append: (inout Batch, [Partition]) throws -> Void
     ) throws -> AppendMeasurement {
         let manager = try LogManager(directory: directory)
         let partitions = try manager.openTopic("telemetry", configuration: configuration)
         let start = ContinuousClock.now
-        for batch in batches {
-            try append(batch, partitions)
+        for index in batches.indices {
+            try append(&batches[index], partitions)
             try manager.flushDue()
         }
         try manager.close()

@@ -2,7 +2,8 @@ import SluiceLog
 
 /// Appends messages the way MQTT ingest does (`SluiceMQTT/Ingest/IngestLoop.swift`): each goes into
 /// a `RecordBatchBuilder` from borrowed bytes (key, payload, `mqtt.topic` and `mqtt.qos` headers),
-/// the batch is finished into a reused buffer and handed to `Partition.append(batch:)`.
+/// the batch is finished into a reused buffer and handed to `Partition.append(builtBatch:)` (the
+/// trusted path: no re-validation, base offset patched in place).
 struct IngestAppender {
     private var builder: RecordBatchBuilder
     private var batchBuffer: [UInt8] = []
@@ -26,6 +27,6 @@ struct IngestAppender {
         }
         batchBuffer.removeAll(keepingCapacity: true)
         try builder.finish(into: &batchBuffer)
-        try partition.append(batch: batchBuffer)
+        try partition.append(builtBatch: &batchBuffer)
     }
 }

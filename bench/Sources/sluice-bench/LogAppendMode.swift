@@ -3,14 +3,15 @@ import SluiceLog
 /// What one `sluice-bench --mode` run measures: appends through the log store, or the same bytes
 /// written with plain `write` + `fdatasync` (the disk's and kernel's limit for that fsync pattern).
 enum LogAppendMode: String, CaseIterable {
-    /// The ingest path: `RecordBatchBuilder` then `Partition.append(batch:)` (see `IngestAppender`).
+    /// The ingest path: `RecordBatchBuilder` then `Partition.append(builtBatch:)` (see `IngestAppender`).
     case storeInterval = "store-interval"
     case storeAlways = "store-always"
     case storeZstdInterval = "store-zstd-interval"
     /// `Partition.append([Record])`, the convenience API (the `sluice demo` path).
     case storeRecordsInterval = "store-records-interval"
-    /// The store given the batches already encoded (`append(batch:)` only, the Kafka-producer
-    /// path): store-interval minus building the batch, to show where the time goes.
+    /// The store given the batches already encoded, appended as ingest appends its batches
+    /// (`append(builtBatch:)`, patched in place): store-interval minus building the batch, to
+    /// show where the time goes.
     case storeBatchInterval = "store-batch-interval"
     case rawInterval = "raw-interval"
     case rawAlways = "raw-always"

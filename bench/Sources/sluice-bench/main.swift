@@ -58,7 +58,7 @@ do {
     let configuration = mode.topicConfiguration(partitionCount: partitionCount)
     switch mode {
     case .rawInterval, .rawAlways, .storeBatchInterval:
-        let (encoded, payload) = try Workload.encoded(recordCount: recordCount, burstSize: burstSize, partitionCount: partitionCount)
+        var (encoded, payload) = try Workload.encoded(recordCount: recordCount, burstSize: burstSize, partitionCount: partitionCount)
         payloadBytes = payload
         rssBeforeKiB = ProcessProbe.kibibytes("VmRSS")
         if mode.isRaw {
@@ -66,23 +66,24 @@ do {
                 encoded, partitionCount: partitionCount, syncEveryBatch: mode.isSyncEveryBatch,
                 interval: LogAppendMode.flushInterval, directory: directory)
         } else {
-            measurement = try AppendRun.store(encoded, configuration: configuration, directory: directory) { burst, partitions in
-                try partitions[burst.partition].append(batch: burst.bytes)
+            // As ingest appends what it built: trusted, base offset patched in place (no copy).
+            measurement = try AppendRun.store(&encoded, configuration: configuration, directory: directory) { burst, partitions in
+                try partitions[burst.partition].append(builtBatch: &burst.bytes)
             }
         }
     case .storeRecordsInterval:
-        let bursts = try Workload.bursts(recordCount: recordCount, burstSize: burstSize, partitionCount: partitionCount)
+        var bursts = try Workload.bursts(recordCount: recordCount, burstSize: burstSize, partitionCount: partitionCount)
         payloadBytes = bursts.reduce(0) { $0 + $1.payloadBytes }
         rssBeforeKiB = ProcessProbe.kibibytes("VmRSS")
-        measurement = try AppendRun.store(bursts, configuration: configuration, directory: directory) { burst, partitions in
+        measurement = try AppendRun.store(&bursts, configuration: configuration, directory: directory) { burst, partitions in
             try partitions[burst.partition].append(burst.records)
         }
     case .storeInterval, .storeAlways, .storeZstdInterval:
-        let (bursts, payload) = try Workload.messages(recordCount: recordCount, burstSize: burstSize, partitionCount: partitionCount)
+        var (bursts, payload) = try Workload.messages(recordCount: recordCount, burstSize: burstSize, partitionCount: partitionCount)
         payloadBytes = payload
         rssBeforeKiB = ProcessProbe.kibibytes("VmRSS")
         var appender = IngestAppender(compression: configuration.compression)
-        measurement = try AppendRun.store(bursts, configuration: configuration, directory: directory) { burst, partitions in
+        measurement = try AppendRun.store(&bursts, configuration: configuration, directory: directory) { burst, partitions in
             try appender.append(burst, to: partitions[burst.partition])
         }
     }
