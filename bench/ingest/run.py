@@ -841,7 +841,7 @@ def steady_latencies(config, data, trace, fds, offset_start, offset_end, first_p
             else:
                 syncs.setdefault(path, []).append((t_enter, t))
     # Record -> batch -> pwrite -> fdatasync.
-    append_ms, durable_ms, unmatched, partitions = [], [], 0, 0
+    append_ms, durable_ms, wait_ms, sync_ms, unmatched, partitions = [], [], [], [], 0, 0
     sent = {}
     consume = subprocess.run([config.sluice, "consume", "telemetry", "--data-dir", data], capture_output=True, text=True, timeout=600)
     for line in consume.stdout.splitlines():
@@ -867,7 +867,8 @@ def steady_latencies(config, data, trace, fds, offset_start, offset_end, first_p
                 if write is None or write[2] != size:
                     unmatched += count
                     continue
-                durable = next((s_exit for s_enter, s_exit in file_syncs if s_enter >= write[1]), None)
+                sync = next(((s_enter, s_exit) for s_enter, s_exit in file_syncs if s_enter >= write[1]), None)
+                durable = sync[1] if sync else None
                 for offset_in_batch in range(count):
                     t_sent = sent.get((partition, base + offset_in_batch))
                     if t_sent is None:
@@ -877,7 +878,9 @@ def steady_latencies(config, data, trace, fds, offset_start, offset_end, first_p
                         unmatched += 1
                     else:
                         durable_ms.append((durable - t_sent) * 1000)
-    return {"append": summarize(append_ms), "durable": summarize(durable_ms), "unmatched": unmatched, "partitions": partitions,
+                        wait_ms.append((sync[0] - write[1]) * 1000)
+                        sync_ms.append((sync[1] - sync[0]) * 1000)
+    return {"append": summarize(append_ms), "durable": summarize(durable_ms), "wait": summarize(wait_ms), "sync": summarize(sync_ms), "unmatched": unmatched, "partitions": partitions,
             "fsyncs_traced": sum(fsyncs_per_partition), "records_with_send_time": len(sent), "fsync_gap": summarize(gaps),
             "fdatasync_ms": summarize([(e - b) * 1000 for path in syncs for b, e in syncs[path]])}
 
@@ -961,8 +964,9 @@ def report(config, burst, steady):
         out("")
         out("| ms | p50 | p90 | p99 | p99.9 | max | count |")
         out("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
-        rows = [("append", "Sluice: publish → append (pwrite returned)", lat), ("durable", "Sluice: publish → durable (fdatasync returned)", lat),
-                ("fsync_gap", "Sluice: time between fdatasyncs of a partition", lat), ("fdatasync_ms", "Sluice: fdatasync duration", lat)]
+        rows = [("append", "Sluice: publish → append (pwrite returned)", lat), ("durable", "Sluice: **publish → durable** (fdatasync returned)", lat),
+                ("wait", "… of which, per record: append → its fdatasync starts", lat), ("sync", "… of which, per record: its fdatasync's duration", lat),
+                ("fsync_gap", "Sluice: time between fdatasync starts, per partition", lat), ("fdatasync_ms", "Sluice: fdatasync duration, per call", lat)]
         if s.get("reference"):
             rows.insert(0, ("hop", "reference: publish → mosquitto_sub received (broker hop alone)", s["reference"]))
         for key, label, source in rows:

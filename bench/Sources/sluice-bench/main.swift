@@ -6,6 +6,9 @@ import SluiceLog
 // sluice-bench report < results
 //   prints the table of the result lines read from standard input.
 // bench/log-append.sh runs every mode, each in its own process (so peak RSS is per mode).
+// sluice-bench --mode make-backlog --data-dir DIR … (see BacklogMode.swift)
+//   writes a forwarding backlog as ingest stores it, and the same records as a kcat input file
+//   (bench/upstream-drain.sh).
 
 let usage = "usage: sluice-bench --mode \(LogAppendMode.allCases.map(\.rawValue).joined(separator: "|")) [--records N] [--burst N] [--partitions N] [--dir PATH] [--keep]\n       sluice-bench report < result-lines"
 
@@ -21,6 +24,9 @@ func fail(_ message: String) -> Never {
 }
 
 let arguments = Array(CommandLine.arguments.dropFirst())
+if let modeIndex = arguments.firstIndex(of: "--mode"), arguments.dropFirst(modeIndex + 1).first == "make-backlog" {
+    BacklogMode.run(arguments)
+}
 if arguments.first == "report" {
     var results: [RunResult] = []
     while let line = readLine() { if let result = RunResult(line: line) { results.append(result) } }
