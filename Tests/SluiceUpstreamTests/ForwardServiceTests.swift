@@ -178,3 +178,47 @@ struct ForwardServiceTests {
         #expect(error?.description.contains("no.such.property") == true)
     }
 }
+
+@Suite("Records upstream refuses for good", .serialized)
+struct UnrecoverableRecordTests {
+    /// 100 small records, then one too large for `message.max.bytes`, then 100 small ones.
+    static func run(policy: UnrecoverablePolicy) async throws -> (ForwardStatistics, ForwardServiceTests.Setup) {
+        let setup = try ForwardServiceTests.Setup(partitions: 1)
+        try setup.partitions[0].append(telemetry(0..<100))
+        try setup.partitions[0].append([Record(timestamp: 1_700_000_000_000, key: Array("dev-big".utf8), value: [UInt8](repeating: 0x41, count: 20_000))])
+        try setup.partitions[0].append(telemetry(101..<201))
+        var settings = setup.settings(acks: .all)
+        settings.onUnrecoverable = policy
+        settings.properties["message.max.bytes"] = "10000"
+        let statistics = ForwardStatistics()
+        try await ForwardServiceTests.forward(setup, settings: settings, statistics: statistics) {
+            statistics.failed >= 1 && statistics.delivered >= (policy == .skip ? 200 : 100)
+        }
+        return (statistics, setup)
+    }
+
+    static func telemetry(_ range: Range<Int>) -> [Record] {
+        range.map { Record(timestamp: 1_700_000_000_000 + Int64($0), key: Array("dev-\($0 % 10)".utf8), value: Array(#"{"seq":\#($0)}"#.utf8)) }
+    }
+
+    @Test("halt: forwarding of the partition stops at the refused record; nothing after it is sent")
+    func halt() async throws {
+        let (statistics, setup) = try await Self.run(policy: .halt)
+        defer { setup.remove() }
+        #expect(statistics.failed == 1)
+        let state = try #require(statistics.partitions["telemetry-0"])
+        #expect(state.isHalted)
+        #expect(state.cursor == 100, "the cursor stays on the refused record")
+        #expect(statistics.delivered == 100)
+        #expect(statistics.lastError?.contains("offset 100") == true)
+    }
+
+    @Test("skip: the refused record is counted and logged, the rest goes on")
+    func skip() async throws {
+        let (statistics, setup) = try await Self.run(policy: .skip)
+        defer { setup.remove() }
+        #expect(statistics.failed == 1 && statistics.skipped == 1)
+        #expect(statistics.delivered == 200)
+        #expect(statistics.partitions["telemetry-0"]?.cursor == 201)
+    }
+}

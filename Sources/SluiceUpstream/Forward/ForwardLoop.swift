@@ -95,7 +95,9 @@ final class ForwardLoop {
                 for record in records where record.offset >= start {
                     if !produce(record, slot: index) { return producedAny }
                     producedAny = true
+                    if slots[index].isHalted { break }
                 }
+                if slots[index].isHalted { break }
                 if let last = records.last, last.offset + 1 > slots[index].window.readPosition {
                     slots[index].window.skip(to: last.offset + 1)
                 }
@@ -139,7 +141,8 @@ final class ForwardLoop {
                 drainReports()
                 if isStopping() { return false }
             case .failure(let error):
-                halt(index, reason: "produce failed: \(error)", offset: record.offset)
+                // Refused before it left (e.g. larger than message.max.bytes): it will never succeed.
+                refuse(index, offset: record.offset, reason: "\(error)", size: size)
                 return true
             }
         }
@@ -159,7 +162,7 @@ final class ForwardLoop {
             if let error = report.error {
                 if settings.onUnrecoverable == .skip {
                     statistics.noteFailed("\(slots[index].key) offset \(offset): \(error)", skipped: true)
-                    logger.error("upstream refused a record; skipped to dead letters", metadata: ["upstream.partition": "\(slots[index].key)", "upstream.offset": "\(offset)", "upstream.error": "\(error)"])
+                    logger.error("upstream refused a record; skipped (on_unrecoverable: skip)", metadata: ["upstream.partition": "\(slots[index].key)", "upstream.offset": "\(offset)", "upstream.error": "\(error)"])
                     slots[index].window.delivered(offset: offset)
                 } else {
                     halt(index, reason: "\(error)", offset: offset)
@@ -172,9 +175,23 @@ final class ForwardLoop {
         if delivered > 0 { statistics.noteDelivered(delivered, nowMillis: LogClock.nowMillis()) }
     }
 
+    /// A record the producer refused outright: skipped (counted, logged) or the partition halts.
+    private func refuse(_ index: Int, offset: Int64, reason: String, size: Int) {
+        guard settings.onUnrecoverable == .skip else { return halt(index, reason: "produce failed: \(reason)", offset: offset) }
+        statistics.noteFailed("\(slots[index].key) offset \(offset): \(reason)", skipped: true)
+        logger.error("upstream refused a record; skipped (on_unrecoverable: skip)", metadata: [
+            "upstream.partition": "\(slots[index].key)", "upstream.offset": "\(offset)", "upstream.error": "\(reason)",
+        ])
+        slots[index].window.produced(offset: offset, bytes: size)
+        slots[index].window.delivered(offset: offset)
+    }
+
+    /// Stops forwarding a partition at `offset`: its cursor stays there (nothing after it is
+    /// produced; what is in flight still completes), so a restart after the cause is fixed retries it.
     private func halt(_ index: Int, reason: String, offset: Int64) {
         guard !slots[index].isHalted else { return }
         slots[index].isHalted = true
+        slots[index].window.haltAt(offset)
         statistics.noteFailed("\(slots[index].key) halted at offset \(offset): \(reason)", skipped: false)
         logger.error("upstream refused a record; forwarding of this partition halted (on_unrecoverable: halt)", metadata: [
             "upstream.partition": "\(slots[index].key)", "upstream.offset": "\(offset)", "upstream.error": "\(reason)",

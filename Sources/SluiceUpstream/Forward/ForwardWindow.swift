@@ -45,6 +45,16 @@ struct ForwardWindow: Sendable {
         if inFlightCount == 0 { cursor = offset }
     }
 
+    /// Pins the cursor at or below `offset` for good (the partition halts there): later deliveries
+    /// still complete, but the cursor never passes `offset`.
+    mutating func haltAt(_ offset: Int64) {
+        haltOffset = min(haltOffset ?? offset, offset)
+        cursor = min(cursor, offset)
+        if inFlightCount == 0 { cursor = min(readPosition, offset) }
+    }
+
+    private var haltOffset: Int64?
+
     /// Notes a delivery (or a skip, under the `skip` policy). Returns whether the cursor moved.
     @discardableResult
     mutating func delivered(offset: Int64) -> Bool {
@@ -61,6 +71,7 @@ struct ForwardWindow: Sendable {
         guard low == head else { return false }
         while head < offsets.count && delivered[head] { head += 1 }
         cursor = head < offsets.count ? offsets[head] : readPosition
+        if let haltOffset { cursor = min(cursor, haltOffset) }
         if head > 4096 && head * 2 > offsets.count {
             offsets.removeFirst(head)
             sizes.removeFirst(head)
