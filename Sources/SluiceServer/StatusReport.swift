@@ -62,6 +62,8 @@ public struct StatusReport: Codable, Sendable, Equatable {
         public var highWatermark: Int64
         public var lag: Int64
         public var isHalted: Bool
+        /// Timestamp of the oldest record not yet forwarded (ms since the epoch), if any.
+        public var oldestUnforwardedMillis: Int64?
     }
 
     /// The forwarder's state.

@@ -47,6 +47,15 @@ public struct StatusService: Service {
         try? FileManager.default.removeItem(atPath: directory + "/" + StatusReport.fileName)
     }
 
+    /// The timestamp of the record at `offset` in partition `key` ("topic-index"), if readable.
+    private func oldestRecordMillis(_ key: String, from offset: Int64) -> Int64? {
+        guard let dash = key.lastIndex(of: "-"), let index = Int(key[key.index(after: dash)...]),
+            let partition = try? log.partition(String(key[..<dash]), index),
+            let record = try? partition.records(from: offset, maxBytes: 1).first
+        else { return nil }
+        return record.timestamp
+    }
+
     /// The current report; rates are computed against `previous`.
     public func snapshot(previous: (millis: Int64, byTopic: [String: Int])) -> StatusReport {
         let now = LogClock.nowMillis()
@@ -78,7 +87,8 @@ public struct StatusService: Service {
                     lastDeliveryMillis: forward.lastDeliveryMillis, lastError: forward.lastError,
                     partitions: forward.partitions.sorted { $0.key < $1.key }.map { key, state in
                         StatusReport.ForwardPartitionStatus(
-                            partition: key, cursor: state.cursor, highWatermark: state.highWatermark, lag: state.lag, isHalted: state.isHalted)
+                            partition: key, cursor: state.cursor, highWatermark: state.highWatermark, lag: state.lag, isHalted: state.isHalted,
+                            oldestUnforwardedMillis: state.lag > 0 ? oldestRecordMillis(key, from: state.cursor) : nil)
                     })
             })
     }

@@ -46,7 +46,8 @@ struct StatusCommand: ParsableCommand {
             let last = upstream.lastDeliveryMillis.map { "\(max(0, LogClock.nowMillis() - $0) / 1000) s ago" } ?? "never"
             print("upstream \(upstream.name) (\(upstream.bootstrapServers)): \(upstream.delivered) delivered, \(upstream.failed) failed, lag \(lag) records, last delivery \(last)")
             for partition in upstream.partitions where partition.lag > 0 || partition.isHalted {
-                print("  \(partition.partition): cursor \(partition.cursor) of \(partition.highWatermark), lag \(partition.lag)\(partition.isHalted ? " — HALTED" : "")")
+                let age = partition.oldestUnforwardedMillis.map { ", oldest unforwarded \(max(0, LogClock.nowMillis() - $0) / 1000) s old" } ?? ""
+                print("  \(partition.partition): cursor \(partition.cursor) of \(partition.highWatermark), lag \(partition.lag)\(age)\(partition.isHalted ? " — HALTED" : "")")
             }
             if let error = upstream.lastError { print("  last upstream error: \(error)") }
         }
