@@ -75,11 +75,15 @@ struct IngestEndToEndTests {
         #expect(result.duplicates == 0)
     }
 
-    @Test("kill -9 mid-stream, restart: nothing missing; duplicates at most one read burst (1024)")
+    @Test("kill -9 mid-stream, restart: nothing missing; duplicates at most the broker's in-flight window plus one read burst")
     func crashMidStream() throws {
         let result = try interruptedStream(crash: true)
         #expect(result.missing == 0)
-        #expect(result.duplicates <= 1024, "a crash duplicates at most the burst it interrupted")
+        // Stored but not acknowledged at the crash: the burst being read (≤ 1024, the ingest
+        // loop's limit) and acknowledgements already written for earlier bursts that the kernel
+        // discards when it resets a dead process's connection — those messages are within the
+        // broker's in-flight window (max_inflight_messages 1000 in config/mosquitto.conf).
+        #expect(result.duplicates <= 1000 + 1024, "a crash duplicates at most the in-flight window plus one burst")
         print("kill -9 mid-stream: \(result.duplicates) duplicates")
     }
 }
