@@ -5,8 +5,16 @@ import Foundation
 public final class MosquittoBroker: Sendable {
     /// The port it listens on.
     public let port: Int
-    private let process: TestProcess
+    private let processes: ProcessBox
     private let directory: String
+    private let executable: String
+
+    /// Holds the current broker process (replaced by `restart`).
+    /// `@unchecked Sendable`: tests start, restart and stop the broker from one task.
+    private final class ProcessBox: @unchecked Sendable {
+        var current: TestProcess
+        init(_ process: TestProcess) { current = process }
+    }
 
     /// Starts mosquitto and waits until it accepts connections.
     /// - Throws: if mosquitto is missing or does not come up within 10 s (the message says how to install it).
@@ -31,13 +39,25 @@ public final class MosquittoBroker: Sendable {
             throw TestKitError("mosquitto did not start on port \(port): \(process.output)")
         }
         self.port = port
-        self.process = process
+        self.processes = ProcessBox(process)
         self.directory = directory
+        self.executable = executable
+    }
+
+    /// Kills the broker (its sessions are gone: persistence is off) and starts it again on the same port.
+    public func restart() throws {
+        processes.current.kill9()
+        let process = try TestProcess(executable, ["-c", directory + "/mosquitto.conf"], outputPath: directory + "/mosquitto-restarted.log")
+        processes.current = process
+        let port = self.port
+        guard TestEnvironment.waitUntil(timeout: .seconds(10), { TestEnvironment.isListening(port: port) }) else {
+            throw TestKitError("mosquitto did not restart on port \(port): \(process.output)")
+        }
     }
 
     /// Stops the broker and removes its folder.
     public func stop() {
-        process.stop()
+        processes.current.stop()
         try? FileManager.default.removeItem(atPath: directory)
     }
 }

@@ -44,6 +44,19 @@ struct DeadLetterEndToEndTests {
         let oversize = try #require(letters.first { header($0, "sluice.reason") == "oversize" })
         #expect(header(oversize, "sluice.original_bytes") == String(1 << 20))
         #expect((oversize.value?.count ?? 0) <= 64 * 1024)
+        // The tools a technician uses, against the running daemon (status.json refreshes every 2 s).
+        #expect(TestEnvironment.waitUntil(timeout: .seconds(10)) {
+            ((fixture.daemon.status()?["deadLettersByReason"] as? [String: Int])?.values.reduce(0, +) ?? 0) >= corpus.count
+        })
+        let status = try SluiceBinary.run(["status", "--runtime-dir", fixture.daemon.runtimeDirectory])
+        #expect(status.status == 0)
+        #expect(status.standardOutput.contains(": connected"))
+        #expect(status.standardOutput.contains("dead letters oversize: 1"))
+        let topics = try SluiceBinary.run(["topics", "--data-dir", fixture.daemon.dataDirectory])
+        #expect(topics.standardOutput.contains("_dead_letters           0          0           \(corpus.count)"))
+        let consume = try SluiceBinary.run(["consume", "_dead_letters", "--data-dir", fixture.daemon.dataDirectory, "--max-records", "1"])
+        #expect(consume.standardOutput.hasPrefix("0\t0\t"))
+        #expect(consume.standardOutput.contains("sluice.reason=malformed_json"))
         #expect(fixture.daemon.stop() == 0)
     }
 }

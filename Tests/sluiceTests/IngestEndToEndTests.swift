@@ -86,4 +86,36 @@ struct IngestEndToEndTests {
         #expect(result.duplicates <= 1000 + 1024, "a crash duplicates at most the in-flight window plus one burst")
         print("kill -9 mid-stream: \(result.duplicates) duplicates")
     }
+
+    @Test("MQTT 5 with fsync always: every message stored")
+    func mqtt5() throws {
+        let fixture = try IngestFixture(fsync: "always", protocolVersion: "5")
+        defer { fixture.remove() }
+        try fixture.daemon.start()
+        try fixture.daemon.waitUntilConnected()
+        #expect(try IngestFixture.publish(port: fixture.broker.port, range: 0..<5_000, devices: 50))
+        #expect(try fixture.waitForRecords(5_000, timeout: .seconds(60)))
+        #expect(fixture.daemon.stop() == 0)
+        #expect(try fixture.recordCount(topic: "telemetry") == 5_000)
+    }
+
+    @Test("the broker restarts: sluice reconnects with backoff and goes on storing")
+    func reconnects() throws {
+        let fixture = try IngestFixture()
+        defer { fixture.remove() }
+        try fixture.daemon.start()
+        try fixture.daemon.waitUntilConnected()
+        #expect(try IngestFixture.publish(port: fixture.broker.port, range: 0..<1_000, devices: 10))
+        #expect(try fixture.waitForRecords(1_000, timeout: .seconds(30)))
+        try fixture.broker.restart()
+        // The restarted broker has no session (persistence is off): sluice must resubscribe.
+        #expect(TestEnvironment.waitUntil(timeout: .seconds(30)) {
+            (fixture.daemon.status()?["isConnected"] as? Bool) == true && ((fixture.daemon.status()?["messagesReceived"] as? Int) ?? 0) >= 1_000
+                && fixture.daemon.output.contains("mqtt connected")
+        })
+        usleep(3_000_000)  // a reconnect within the backoff (1–2 s) and a status refresh
+        #expect(try IngestFixture.publish(port: fixture.broker.port, range: 1_000..<2_000, devices: 10, clientID: "second-publisher"))
+        #expect(try fixture.waitForRecords(2_000, timeout: .seconds(30)), "\(fixture.daemon.output.suffix(1500))")
+        #expect(fixture.daemon.stop() == 0)
+    }
 }

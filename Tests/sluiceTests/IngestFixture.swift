@@ -23,7 +23,7 @@ struct IngestFixture {
         timestamp: { field: ts, unit: milliseconds }
         """
 
-    init(fsync: String = "interval", extraSubscriptions: [String] = [], environment: [String: String] = [:]) throws {
+    init(fsync: String = "interval", protocolVersion: String = "3.1.1", extraSubscriptions: [String] = [], environment: [String: String] = [:]) throws {
         broker = try MosquittoBroker()
         let extra = extraSubscriptions.isEmpty ? "" : "  extra_subscriptions: [\(extraSubscriptions.map { "\"\($0)\"" }.joined(separator: ", "))]\n"
         let yaml = """
@@ -31,6 +31,8 @@ struct IngestFixture {
               host: 127.0.0.1
               port: \(broker.port)
               client_id: sluice-test
+              protocol: "\(protocolVersion)"
+              reconnect: { min: 1s, max: 2s }
               qos: 1
             \(extra)log:
               fsync: \(fsync)

@@ -10,8 +10,10 @@ Parts, each on fresh processes and empty directories, all on loopback:
                             telemetry 6 partitions, zstd)
             nats            nats-server alone: its MQTT listener and a file-backed JetStream
                             stream on sensors.> (the load publishes to it directly)
-  steady  1000 msg/s for S seconds into mosquitto + Sluice, with `perf record` on Sluice's
-          pwrite64/fdatasync syscalls: publish -> append and publish -> durable per record.
+  steady  1000 msg/s for S seconds, first into mosquitto + `mosquitto_sub -F '%U %p'` (the
+          broker hop alone, as a reference), then into mosquitto + Sluice with `perf record` on
+          Sluice's pwrite64/fdatasync/fsync syscalls: publish -> append and publish -> durable
+          per record, matched through the batches' file positions.
 
 Every process started here is stopped here (finally + signal handlers), every wait is bounded.
 """
@@ -511,7 +513,7 @@ class StoreWatcher:
 # The burst part
 
 
-def watch(progress, target, published_done, expected_end=None):
+def watch(progress, target, published_done):
     """Polls `progress()` until it reaches `target` or stalls for STALL seconds after the load
     finished. Returns (value, time of the last change)."""
     value, changed = progress(), time.time()
@@ -913,9 +915,10 @@ def report(config, burst, steady):
     out(f"messages={config.count} runs={config.runs} latency={config.latency_seconds}s@{config.latency_rate}/s · {os.cpu_count()} CPUs ({cpu}) · "
         f"{round(os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30)} GiB RAM · work dir on "
         f"{subprocess.run(['df', '--output=source,fstype', config.work], capture_output=True, text=True).stdout.splitlines()[-1].split()} · Linux {os.uname().release}")
-    out("")
-    out("| target | process | msg/s | range (runs) | lost | CPU s / 100k rec | peak RSS MiB | disk B/rec | written B/rec | fsyncs / 1000 rec |")
-    out("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    if burst:
+        out("")
+        out("| target | process | msg/s | range (runs) | lost | CPU s / 100k rec | peak RSS MiB | disk B/rec | written B/rec | fsyncs / 1000 rec |")
+        out("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     chosen = {}
     for name in ("mosquitto_sub", "sluice", "nats"):
         runs = burst.get(name, [])
@@ -945,14 +948,15 @@ def report(config, burst, steady):
             out(f"| {name} | **all** | | | | **{per_100k(total_cpu, r['published']):.2f}** | | | | |")
         r["total_cpu_per_100k"] = per_100k(total_cpu, r["published"])
         r["rate"] = rate
-    out("")
-    out("1-min load average when each target started (other work on this machine): " + "; ".join(
-        f"{name} " + ", ".join(r.get("loadavg", "?") for r in burst.get(name, [])) for name in chosen))
-    load_cpu = {name: per_100k(r["load"]["cpu"], r["published"]) for name, r in chosen.items()}
-    out("load generator (mqtt-load) CPU s / 100k: " + ", ".join(f"{k} {v:.2f}" for k, v in load_cpu.items()))
+    if chosen:
+        out("")
+        out("- 1-min load average when each target started (other work on this machine): " + "; ".join(
+            f"{name} " + ", ".join(r.get("loadavg", "?") for r in burst.get(name, [])) for name in chosen))
+        load_cpu = {name: per_100k(r["load"]["cpu"], r["published"]) for name, r in chosen.items()}
+        out("- load generator (mqtt-load) CPU s / 100k: " + ", ".join(f"{k} {v:.2f}" for k, v in load_cpu.items()))
     if "sluice" in chosen and "status" in chosen["sluice"]:
         s = chosen["sluice"]["status"]
-        out(f"sluice: largest burst {s['largestBurst']} messages, log bytes appended {s['bytesWritten'] / chosen['sluice']['published']:.1f} B/rec")
+        out(f"- sluice: largest burst {s['largestBurst']} messages, log bytes appended {s['bytesWritten'] / chosen['sluice']['published']:.1f} B/rec")
     if steady:
         s = steady
         lat = s["latency"]
