@@ -87,25 +87,30 @@ public struct RecordBatchBuilder: Sendable {
         if compression == .none {
             output.append(contentsOf: records)
         } else {
-            do {
-                let codec = compression
-                try records.withUnsafeBytes { raw in
-                    Result { () throws(CompressionError) in
-                        if codec == .zstd {
-                            try Zstd.compress(raw, appendingTo: &output)
-                        } else {
-                            try LZ4Frame.compress(raw, appendingTo: &output)
-                        }
-                    }
-                }.get()
-            } catch {
-                output.removeSubrange(start...)
-                throw LogError(code: .compressionFailure, message: "could not compress a batch: \(error)")
-            }
+            try Self.appendCompressed(records, codec: compression, to: &output, batchStart: start)
         }
         Self.writeHeader(
             into: &output, at: start, compression: compression, count: Int32(count), baseTimestamp: baseTimestamp,
             maxTimestamp: maxTimestamp)
+    }
+
+    /// Appends `records` compressed with `codec` (lz4 or zstd); on failure cuts `output` back to
+    /// `batchStart` and throws `LogError.compressionFailure`.
+    static func appendCompressed(_ records: [UInt8], codec: CompressionCodec, to output: inout [UInt8], batchStart: Int) throws(LogError) {
+        do {
+            try records.withUnsafeBytes { raw in
+                Result { () throws(CompressionError) in
+                    if codec == .zstd {
+                        try Zstd.compress(raw, appendingTo: &output)
+                    } else {
+                        try LZ4Frame.compress(raw, appendingTo: &output)
+                    }
+                }
+            }.get()
+        } catch {
+            output.removeSubrange(batchStart...)
+            throw LogError(code: .compressionFailure, message: "could not compress a batch: \(error)")
+        }
     }
 
     /// Fills the 61-byte header at `start` (records already follow it) and its CRC.

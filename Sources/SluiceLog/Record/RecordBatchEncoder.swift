@@ -1,4 +1,3 @@
-import SluiceCompression
 
 /// Encodes records as one Kafka RecordBatch v2, compressed as a whole when asked.
 ///
@@ -38,20 +37,7 @@ public struct RecordBatchEncoder: Sendable {
         } else {
             scratch.removeAll(keepingCapacity: true)
             maxTimestamp = Self.appendRecords(records, baseTimestamp: baseTimestamp, to: &scratch)
-            do {
-                try scratch.withUnsafeBytes { raw in
-                    Result { () throws(CompressionError) in
-                        if compression == .zstd {
-                            try Zstd.compress(raw, appendingTo: &output)
-                        } else {
-                            try LZ4Frame.compress(raw, appendingTo: &output)
-                        }
-                    }
-                }.get()
-            } catch {
-                output.removeSubrange(start...)
-                throw LogError(code: .compressionFailure, message: "could not compress a batch: \(error)")
-            }
+            try RecordBatchBuilder.appendCompressed(scratch, codec: compression, to: &output, batchStart: start)
         }
 
         RecordBatchBuilder.writeHeader(
