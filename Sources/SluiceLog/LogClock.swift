@@ -11,8 +11,8 @@ public enum LogClock {
 }
 
 extension Duration {
-    /// The duration in whole milliseconds.
-    var wholeMilliseconds: Int64 {
+    /// The duration in whole milliseconds (Kafka's unit for times and intervals).
+    public var wholeMilliseconds: Int64 {
         let (seconds, attoseconds) = components
         return seconds * 1000 + attoseconds / 1_000_000_000_000_000
     }

@@ -345,11 +345,3 @@ final class IngestLoop: MosquittoClientDelegate {
         return poll(&descriptor, 1, waitMilliseconds) > 0
     }
 }
-
-extension Duration {
-    /// Whole milliseconds.
-    var wholeMilliseconds: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
-    }
-}

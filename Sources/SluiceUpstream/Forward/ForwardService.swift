@@ -41,7 +41,7 @@ public final class ForwardService: Service, Sendable {
             "acks": settings.acks.rawValue,
             "enable.idempotence": settings.isIdempotent ? "true" : "false",
             "compression.type": settings.compression,
-            "linger.ms": String(settings.linger.components.seconds * 1000 + settings.linger.components.attoseconds / 1_000_000_000_000_000),
+            "linger.ms": String(settings.linger.wholeMilliseconds),
             "batch.size": String(settings.batchBytes),
             // Same partition as Java clients for the same key: the device's records stay in order upstream.
             "partitioner": "murmur2_random",
