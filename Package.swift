@@ -21,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", exact: "2.13.0"),
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-nio", exact: "2.101.3"),
     ],
     targets: [
         // C: hardware CRC-32C with a portable fallback (Swift has no CRC intrinsics).
@@ -74,11 +75,24 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The Kafka-protocol listener on swift-nio: local Kafka clients read (and write) the log,
+        // with consumer groups whose offsets live in the catalog.
+        .target(
+            name: "SluiceKafkaAPI",
+            dependencies: [
+                "SluiceLog", "SluiceCatalog", "SluiceConfiguration",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // Wires the services of `sluice run`: configuration, log, flusher, ingest, systemd notify.
         .target(
             name: "SluiceServer",
             dependencies: [
-                "SluiceLog", "SluiceConfiguration", "SluiceMQTT", "SluiceCatalog", "SluiceUpstream",
+                "SluiceLog", "SluiceConfiguration", "SluiceMQTT", "SluiceCatalog", "SluiceUpstream", "SluiceKafkaAPI",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -113,6 +127,11 @@ let package = Package(
         .testTarget(name: "SluiceConfigurationTests", dependencies: ["SluiceConfiguration"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "SluiceMQTTTests", dependencies: ["SluiceMQTT", "SluiceTestKit"], swiftSettings: swiftSettings),
         .testTarget(name: "SluiceServerTests", dependencies: ["SluiceServer"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "SluiceKafkaAPITests",
+            dependencies: ["SluiceKafkaAPI", "SluiceTestKit", .product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "SluiceCatalogTests", dependencies: ["SluiceCatalog"], swiftSettings: swiftSettings),
         .testTarget(name: "SluiceUpstreamTests", dependencies: ["SluiceUpstream", "SluiceTestKit"], swiftSettings: swiftSettings),
         .testTarget(

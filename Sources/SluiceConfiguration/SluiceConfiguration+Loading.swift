@@ -4,7 +4,7 @@ import SluiceLog
 extension SluiceConfiguration {
     /// The top-level keys of the configuration file.
     static let configurationKeys = [
-        "gateway_id", "data_dir", "devices_dir", "mqtt", "log", "topic_defaults", "topics", "dead_letters", "upstream",
+        "gateway_id", "data_dir", "devices_dir", "mqtt", "log", "topic_defaults", "topics", "dead_letters", "upstream", "kafka_listener",
     ]
 
     /// Loads the configuration file and the device profiles of its `devices_dir`, then checks them
@@ -88,6 +88,11 @@ extension SluiceConfiguration {
             var settings = UpstreamSettings()
             settings.apply(section, reader: &reader)
             upstream = settings
+        }
+        if let section = reader.mapping(document["kafka_listener"], keys: KafkaListenerSettings.configurationKeys) {
+            var settings = KafkaListenerSettings()
+            settings.apply(section, reader: &reader)
+            kafkaListener = settings
         }
         var topicLocations: [String: FileLocation] = [:]
         for (name, value) in reader.mapping(document["topics"], keys: nil)?.entries ?? [] {

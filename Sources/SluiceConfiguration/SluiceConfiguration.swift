@@ -23,6 +23,8 @@ public struct SluiceConfiguration: Sendable, Hashable {
     public var deadLetters = DeadLetterSettings()
     /// Forwarding to a central Kafka cluster; nil when the section is absent (nothing is forwarded).
     public var upstream: UpstreamSettings?
+    /// The Kafka-protocol listener for local readers; nil when the section is absent (no listener).
+    public var kafkaListener: KafkaListenerSettings?
     /// The device profiles loaded from `devicesDirectory`.
     public var profiles: [DeviceProfile] = []
 

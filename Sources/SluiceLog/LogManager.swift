@@ -14,6 +14,8 @@ public final class LogManager: Sendable {
     public let directory: String
     /// Counters shared by all partitions.
     public let statistics = LogStatistics()
+    /// Signalled after every append to any partition: readers waiting for new records wake on it.
+    public let appendSignal = AppendSignal()
     private let logger: Logger
     private let topics = Mutex<[String: [Partition]]>([:])
     private let recoveriesByPartition = Mutex<[String: SegmentRecovery]>([:])
@@ -68,7 +70,7 @@ public final class LogManager: Sendable {
             let path = "\(directory)/\(name)-\(index)"
             let (partition, recovery) = try Partition.open(
                 topic: name, index: index, directory: path, configuration: configuration, statistics: statistics,
-                logger: logger, readOnly: isReadOnly)
+                logger: logger, readOnly: isReadOnly, appendSignal: appendSignal)
             partitions.append(partition)
             recoveriesByPartition.withLock { $0["\(name)-\(index)"] = recovery }
         }

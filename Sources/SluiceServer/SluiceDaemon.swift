@@ -5,7 +5,9 @@ import UnixSignals
 import SluiceConfiguration
 import SluiceLog
 import SluiceCatalog
+import SluiceKafkaAPI
 import SluiceMQTT
+import NIOPosix
 import SluiceUpstream
 
 /// `sluice run`: opens (and recovers) the log, then runs the services in one group until SIGTERM
@@ -24,6 +26,12 @@ public enum SluiceDaemon {
         var deadLetters = configuration.deadLetters.configuration
         deadLetters.fsync = configuration.log.fsync
         try log.openTopic(configuration.deadLetters.topic, configuration: deadLetters)
+        // Topics Kafka clients created through the listener in earlier runs.
+        for (topic, partitions) in try log.existingTopics() where log.partitions(of: topic) == nil {
+            var topicConfiguration = configuration.topicConfiguration(topic)
+            topicConfiguration.partitionCount = partitions
+            try log.openTopic(topic, configuration: topicConfiguration)
+        }
         for (partition, recovery) in log.recoveries where recovery.truncatedBytes > 0 {
             recovered += recovery.truncatedBytes
             logger.warning("recovered a torn tail", metadata: ["log.partition": "\(partition)", "log.truncated_bytes": "\(recovery.truncatedBytes)"])
@@ -37,13 +45,15 @@ public enum SluiceDaemon {
         let forwardStatistics = ForwardStatistics()
         var forwarder: ForwardService?
         var forwardedTopics: Set<String> = []
-        if let upstream = configuration.upstream {
-            let catalog: Catalog
+        var catalog: Catalog?
+        if configuration.upstream != nil || configuration.kafkaListener != nil {
             do {
                 catalog = try Catalog(path: configuration.dataDirectory + "/catalog.sqlite")
             } catch {
                 throw UpstreamError(code: .configuration, message: "cannot open the catalog: \(error)")
             }
+        }
+        if let upstream = configuration.upstream, let catalog {
             forwardedTopics = Set(upstream.topics.isEmpty ? configuration.profiles.map(\.topic) : upstream.topics)
             let partitions = forwardedTopics.sorted().flatMap { log.partitions(of: $0) ?? [] }
             forwarder = ForwardService(
@@ -71,12 +81,26 @@ public enum SluiceDaemon {
             .init(service: status),
         ]
         if let forwarder { services.append(.init(service: forwarder)) }
+        let blockingPool = NIOThreadPool(numberOfThreads: 2)
+        if let listenerSettings = configuration.kafkaListener {
+            blockingPool.start()
+            let broker = KafkaBroker(
+                log: log, catalog: catalog, settings: listenerSettings, clusterID: configuration.gatewayID,
+                topicConfiguration: { configuration.topicConfiguration($0) }, blockingPool: blockingPool, logger: logger)
+            services.append(.init(service: try await KafkaListener.bind(broker: broker, settings: listenerSettings, logger: logger)))
+        }
         services += [.init(service: ingest), .init(service: systemd)]
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
                 services: services,
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
-        try await group.run()
+        do {
+            try await group.run()
+        } catch {
+            if configuration.kafkaListener != nil { try? await blockingPool.shutdownGracefully() }
+            throw error
+        }
+        if configuration.kafkaListener != nil { try? await blockingPool.shutdownGracefully() }
     }
 }

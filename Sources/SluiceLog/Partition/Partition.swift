@@ -20,6 +20,7 @@ public final class Partition: Sendable {
     /// The topic's settings.
     public let configuration: TopicConfiguration
     let statistics: LogStatistics
+    let appendSignal: AppendSignal?
     let state: Mutex<State>
 
     struct State {
@@ -58,8 +59,9 @@ public final class Partition: Sendable {
 
     private init(
         topic: String, index: Int, directory: String, configuration: TopicConfiguration, statistics: LogStatistics,
-        segments: sending [Segment], readOnly: Bool
+        segments: sending [Segment], readOnly: Bool, appendSignal: AppendSignal?
     ) {
+        self.appendSignal = appendSignal
         self.isReadOnly = readOnly
         self.topic = topic
         self.index = index
@@ -75,7 +77,7 @@ public final class Partition: Sendable {
     /// - Throws: `LogError` if the directory cannot be made or read.
     static func open(
         topic: String, index: Int, directory: String, configuration: TopicConfiguration,
-        statistics: LogStatistics, logger: Logger, readOnly: Bool = false
+        statistics: LogStatistics, logger: Logger, readOnly: Bool = false, appendSignal: AppendSignal? = nil
     ) throws(LogError) -> (Partition, SegmentRecovery) {
         if !readOnly { try LogDirectory.prepare(directory) }
         var baseOffsets: [Int64] = []
@@ -108,7 +110,7 @@ public final class Partition: Sendable {
         }
         let partition = Partition(
             topic: topic, index: index, directory: directory, configuration: configuration, statistics: statistics,
-            segments: segments, readOnly: readOnly)
+            segments: segments, readOnly: readOnly, appendSignal: appendSignal)
         return (partition, recovery)
     }
 
@@ -188,7 +190,7 @@ public final class Partition: Sendable {
         guard !isReadOnly else {
             throw LogError(code: .invalidArgument, message: "\(topic)-\(index) was opened read-only; only the daemon appends")
         }
-        return try state.withLock { (state) throws(LogError) -> AppendResult in
+        let result = try state.withLock { (state) throws(LogError) -> AppendResult in
             guard !state.isClosed else { throw LogError(code: .closed, message: "the partition is closed") }
             var header = bytes.withUnsafeBytes { RecordBatchHeader($0)! }
             let active = state.active
@@ -225,6 +227,8 @@ public final class Partition: Sendable {
             }
             return AppendResult(baseOffset: base, lastOffset: header.lastOffset, isDurable: isDurable)
         }
+        appendSignal?.notify()
+        return result
     }
 
     // MARK: Durability

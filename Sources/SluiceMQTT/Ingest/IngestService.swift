@@ -28,16 +28,22 @@ public final class IngestService: Service, Sendable {
         let stop = StopSignal()
         let loop = try IngestLoop(configuration: configuration, log: log, statistics: statistics, stop: stop, logger: logger)
         let handOver = LoopHandOver(loop)
-        await withGracefulShutdownHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                let thread = Thread {
-                    handOver.take().run()
-                    continuation.resume()
+        // Graceful shutdown stops the loop after it acknowledged what it read; so does
+        // cancellation (another service of the group failed), so the thread never outlives the group.
+        await withTaskCancellationHandler {
+            await withGracefulShutdownHandler {
+                await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                    let thread = Thread {
+                        handOver.take().run()
+                        continuation.resume()
+                    }
+                    thread.name = "sluice-ingest"
+                    thread.start()
                 }
-                thread.name = "sluice-ingest"
-                thread.start()
+            } onGracefulShutdown: {
+                stop.stop()
             }
-        } onGracefulShutdown: {
+        } onCancel: {
             stop.stop()
         }
     }
