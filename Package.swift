@@ -129,7 +129,11 @@ let package = Package(
         .testTarget(name: "SluiceServerTests", dependencies: ["SluiceServer"], swiftSettings: swiftSettings),
         .testTarget(
             name: "SluiceKafkaAPITests",
-            dependencies: ["SluiceKafkaAPI", "SluiceTestKit", .product(name: "NIOCore", package: "swift-nio")],
+            dependencies: [
+                "SluiceKafkaAPI", "SluiceTestKit", "SluiceLog", "SluiceCatalog", "SluiceConfiguration",
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "SluiceCatalogTests", dependencies: ["SluiceCatalog"], swiftSettings: swiftSettings),

@@ -1,6 +1,7 @@
 import Logging
 import NIOCore
 import NIOPosix
+import Synchronization
 import SluiceCatalog
 import SluiceConfiguration
 import SluiceLog
@@ -20,6 +21,8 @@ public final class KafkaBroker: Sendable {
     let clusterID: String
     let topicConfiguration: @Sendable (String) -> TopicConfiguration
     let coordinator: GroupCoordinator
+    /// The port the listener bound (differs from the configured one only for port 0).
+    let boundPort = Atomic<Int>(0)
     /// Idempotent producers: ids handed out and the last batch seen per producer and partition.
     let producers: ProducerRegistry
     let blockingPool: NIOThreadPool
@@ -56,7 +59,8 @@ public final class KafkaBroker: Sendable {
 
     /// The host and port clients are told to connect to.
     var advertisedAddress: (host: String, port: Int32) {
-        (settings.advertisedHost ?? settings.host, Int32(settings.advertisedPort ?? settings.port))
+        let bound = boundPort.load(ordering: .relaxed)
+        return (settings.advertisedHost ?? settings.host, Int32(settings.advertisedPort ?? (bound != 0 ? bound : settings.port)))
     }
 
     /// Runs `body` on the blocking pool.

@@ -37,6 +37,7 @@ public final class KafkaListener: Service, Sendable {
         self.eventLoops = eventLoops
         self.server = server
         self.port = server.channel.localAddress?.port ?? settings.port
+        broker.boundPort.store(port, ordering: .relaxed)
     }
 
     /// Binds the listener's address, so a taken port fails `sluice run` at start, before MQTT.
