@@ -7,24 +7,24 @@ extension KafkaBroker {
     /// CreateTopics: opens each new topic with the topic defaults and the partition count asked
     /// for (-1: the default). Replication factors other than -1 or 1, and manual assignments,
     /// are refused: a gateway is a single broker. Topic configs are ignored.
-    func createTopics(_ request: inout KafkaReader, version: Int16, into response: inout KafkaWriter) throws(KafkaProtocolError) {
+    func createTopics(_ request: inout KafkaProtocolReader, version: Int16, into response: inout KafkaProtocolWriter) throws(KafkaProtocolError) {
         struct Wanted {
             var name: String
             var partitions: Int32
             var replicationFactor: Int16
             var hasAssignments: Bool
         }
-        let topics = try request.array { (reader: inout KafkaReader) throws(KafkaProtocolError) -> Wanted in
+        let topics = try request.array { (reader: inout KafkaProtocolReader) throws(KafkaProtocolError) -> Wanted in
             let name = try reader.string()
             let partitions = try reader.int32()
             let replicationFactor = try reader.int16()
-            let assignments = try reader.array { (reader: inout KafkaReader) throws(KafkaProtocolError) -> Int32 in
+            let assignments = try reader.array { (reader: inout KafkaProtocolReader) throws(KafkaProtocolError) -> Int32 in
                 let index = try reader.int32()
-                _ = try reader.array { (reader: inout KafkaReader) throws(KafkaProtocolError) in _ = try reader.int32() }
+                _ = try reader.array { (reader: inout KafkaProtocolReader) throws(KafkaProtocolError) in _ = try reader.int32() }
                 try reader.skipTaggedFields()
                 return index
             }
-            _ = try reader.array { (reader: inout KafkaReader) throws(KafkaProtocolError) in
+            _ = try reader.array { (reader: inout KafkaProtocolReader) throws(KafkaProtocolError) in
                 _ = try reader.string()
                 _ = try reader.nullableString()
                 try reader.skipTaggedFields()

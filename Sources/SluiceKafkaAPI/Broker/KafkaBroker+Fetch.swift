@@ -25,7 +25,7 @@ extension KafkaBroker {
     /// partition's and the request's byte limits (at least one batch, KIP-74). Long polls: while
     /// fewer than `min_bytes` are ready, it waits up to `max_wait_ms`, woken by appends. Fetch
     /// sessions (KIP-227) are declined with session id 0, so every fetch is a full one.
-    func fetch(_ request: inout KafkaReader, version: Int16, into response: inout KafkaWriter) async throws(KafkaProtocolError) {
+    func fetch(_ request: inout KafkaProtocolReader, version: Int16, into response: inout KafkaProtocolWriter) async throws(KafkaProtocolError) {
         _ = try request.int32()  // replica id
         let maxWait = max(0, Int(try request.int32()))
         let minBytes = max(0, Int(try request.int32()))
@@ -33,9 +33,9 @@ extension KafkaBroker {
         _ = try request.int8()  // isolation level: there are no transactions
         _ = try request.int32()  // session id
         _ = try request.int32()  // session epoch
-        let topics = try request.array { (reader: inout KafkaReader) throws(KafkaProtocolError) -> (String, [FetchPartition]) in
+        let topics = try request.array { (reader: inout KafkaProtocolReader) throws(KafkaProtocolError) -> (String, [FetchPartition]) in
             let name = try reader.string()
-            let partitions = try reader.array { (reader: inout KafkaReader) throws(KafkaProtocolError) -> FetchPartition in
+            let partitions = try reader.array { (reader: inout KafkaProtocolReader) throws(KafkaProtocolError) -> FetchPartition in
                 let index = try reader.int32()
                 if version >= 9 { _ = try reader.int32() }  // current leader epoch
                 let offset = try reader.int64()

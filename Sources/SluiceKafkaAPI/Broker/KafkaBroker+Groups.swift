@@ -6,7 +6,7 @@ import NIOCore
 
 extension KafkaBroker {
     /// FindCoordinator: this broker coordinates every group.
-    func findCoordinator(_ request: inout KafkaReader, version: Int16, into response: inout KafkaWriter) throws(KafkaProtocolError) {
+    func findCoordinator(_ request: inout KafkaProtocolReader, version: Int16, into response: inout KafkaProtocolWriter) throws(KafkaProtocolError) {
         _ = try request.string()  // key
         if version >= 1 { _ = try request.int8() }  // key type: group or transaction
         try request.skipTaggedFields()
@@ -23,8 +23,8 @@ extension KafkaBroker {
 
     /// JoinGroup: answered when the group's rebalance completes.
     func joinGroup(
-        _ request: inout KafkaReader, version: Int16, clientID: String, session: KafkaConnectionSession,
-        into response: inout KafkaWriter
+        _ request: inout KafkaProtocolReader, version: Int16, clientID: String, session: KafkaConnectionSession,
+        into response: inout KafkaProtocolWriter
     ) async throws(KafkaProtocolError) {
         let groupID = try request.string()
         let sessionTimeout = try request.int32()
@@ -32,7 +32,7 @@ extension KafkaBroker {
         let memberID = try request.string()
         let groupInstanceID = version >= 5 ? try request.nullableString() : nil
         let protocolType = try request.string()
-        let protocols = try request.array { (reader: inout KafkaReader) throws(KafkaProtocolError) -> (name: String, metadata: [UInt8]) in
+        let protocols = try request.array { (reader: inout KafkaProtocolReader) throws(KafkaProtocolError) -> (name: String, metadata: [UInt8]) in
             let name = try reader.string()
             let metadata = Array(try reader.bytes().readableBytesView)
             try reader.skipTaggedFields()
@@ -68,7 +68,7 @@ extension KafkaBroker {
     }
 
     /// SyncGroup: the leader's assignment in, each member's share out.
-    func syncGroup(_ request: inout KafkaReader, version: Int16, into response: inout KafkaWriter) async throws(KafkaProtocolError) {
+    func syncGroup(_ request: inout KafkaProtocolReader, version: Int16, into response: inout KafkaProtocolWriter) async throws(KafkaProtocolError) {
         let groupID = try request.string()
         let generation = try request.int32()
         let memberID = try request.string()
@@ -77,7 +77,7 @@ extension KafkaBroker {
             _ = try request.nullableString()  // protocol type
             _ = try request.nullableString()  // protocol name
         }
-        let assignments = try request.array { (reader: inout KafkaReader) throws(KafkaProtocolError) -> (String, [UInt8]) in
+        let assignments = try request.array { (reader: inout KafkaProtocolReader) throws(KafkaProtocolError) -> (String, [UInt8]) in
             let member = try reader.string()
             let assignment = Array(try reader.bytes().readableBytesView)
             try reader.skipTaggedFields()
@@ -97,7 +97,7 @@ extension KafkaBroker {
     }
 
     /// Heartbeat.
-    func heartbeat(_ request: inout KafkaReader, version: Int16, into response: inout KafkaWriter) async throws(KafkaProtocolError) {
+    func heartbeat(_ request: inout KafkaProtocolReader, version: Int16, into response: inout KafkaProtocolWriter) async throws(KafkaProtocolError) {
         let groupID = try request.string()
         let generation = try request.int32()
         let memberID = try request.string()
@@ -110,13 +110,13 @@ extension KafkaBroker {
     }
 
     /// LeaveGroup: one member (v0–2) or several (v3+).
-    func leaveGroup(_ request: inout KafkaReader, version: Int16, into response: inout KafkaWriter) async throws(KafkaProtocolError) {
+    func leaveGroup(_ request: inout KafkaProtocolReader, version: Int16, into response: inout KafkaProtocolWriter) async throws(KafkaProtocolError) {
         let groupID = try request.string()
         var members: [(id: String, instance: String?)] = []
         if version <= 2 {
             members = [(try request.string(), nil)]
         } else {
-            members = try request.array { (reader: inout KafkaReader) throws(KafkaProtocolError) -> (id: String, instance: String?) in
+            members = try request.array { (reader: inout KafkaProtocolReader) throws(KafkaProtocolError) -> (id: String, instance: String?) in
                 let id = try reader.string()
                 let instance = try reader.nullableString()
                 if version >= 5 { _ = try reader.nullableString() }  // reason
@@ -142,10 +142,10 @@ extension KafkaBroker {
     }
 
     /// ListGroups: groups with members, plus groups known only by their committed offsets.
-    func listGroups(_ request: inout KafkaReader, version: Int16, into response: inout KafkaWriter) async throws(KafkaProtocolError) {
+    func listGroups(_ request: inout KafkaProtocolReader, version: Int16, into response: inout KafkaProtocolWriter) async throws(KafkaProtocolError) {
         var statesFilter: Set<String> = []
         if version >= 4 {
-            statesFilter = Set(try request.array { (reader: inout KafkaReader) throws(KafkaProtocolError) -> String in try reader.string() })
+            statesFilter = Set(try request.array { (reader: inout KafkaProtocolReader) throws(KafkaProtocolError) -> String in try reader.string() })
         }
         try request.skipTaggedFields()
         var groups = await coordinator.list().map { (id: $0.id, protocolType: $0.protocolType, state: $0.state.rawValue) }
@@ -173,8 +173,8 @@ extension KafkaBroker {
     }
 
     /// DescribeGroups: state, protocol and members with their assignments.
-    func describeGroups(_ request: inout KafkaReader, version: Int16, into response: inout KafkaWriter) async throws(KafkaProtocolError) {
-        let ids = try request.array { (reader: inout KafkaReader) throws(KafkaProtocolError) -> String in try reader.string() }
+    func describeGroups(_ request: inout KafkaProtocolReader, version: Int16, into response: inout KafkaProtocolWriter) async throws(KafkaProtocolError) {
+        let ids = try request.array { (reader: inout KafkaProtocolReader) throws(KafkaProtocolError) -> String in try reader.string() }
         if version >= 3 { _ = try request.bool() }  // include authorized operations
         try request.skipTaggedFields()
         var described: [ConsumerGroup?] = []

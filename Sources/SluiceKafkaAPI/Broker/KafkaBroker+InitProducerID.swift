@@ -1,7 +1,7 @@
 extension KafkaBroker {
     /// InitProducerId: a producer id for an idempotent producer (the default of kafka-python 3
     /// and Java clients 3+). Transactional producers are refused.
-    func initProducerID(_ request: inout KafkaReader, version: Int16, into response: inout KafkaWriter) throws(KafkaProtocolError) {
+    func initProducerID(_ request: inout KafkaProtocolReader, version: Int16, into response: inout KafkaProtocolWriter) throws(KafkaProtocolError) {
         let transactionalID = try request.nullableString()
         _ = try request.int32()  // transaction timeout
         if version >= 3 {

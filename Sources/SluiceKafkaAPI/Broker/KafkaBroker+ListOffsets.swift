@@ -7,12 +7,12 @@ extension KafkaBroker {
     /// ListOffsets: per partition, the earliest offset (timestamp -2), the latest (-1, the high
     /// watermark) or the first offset whose record time is at or after a timestamp (with that
     /// record's time), or -1 when every record is older.
-    func listOffsets(_ request: inout KafkaReader, version: Int16, into response: inout KafkaWriter) throws(KafkaProtocolError) {
+    func listOffsets(_ request: inout KafkaProtocolReader, version: Int16, into response: inout KafkaProtocolWriter) throws(KafkaProtocolError) {
         _ = try request.int32()  // replica id
         if version >= 2 { _ = try request.int8() }  // isolation level
-        let topics = try request.array { (reader: inout KafkaReader) throws(KafkaProtocolError) -> (String, [(Int32, Int64)]) in
+        let topics = try request.array { (reader: inout KafkaProtocolReader) throws(KafkaProtocolError) -> (String, [(Int32, Int64)]) in
             let name = try reader.string()
-            let partitions = try reader.array { (reader: inout KafkaReader) throws(KafkaProtocolError) -> (Int32, Int64) in
+            let partitions = try reader.array { (reader: inout KafkaProtocolReader) throws(KafkaProtocolError) -> (Int32, Int64) in
                 let index = try reader.int32()
                 if version >= 4 { _ = try reader.int32() }  // current leader epoch
                 let timestamp = try reader.int64()

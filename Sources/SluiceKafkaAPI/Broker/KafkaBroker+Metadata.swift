@@ -7,8 +7,8 @@ extension KafkaBroker {
     /// Metadata: this broker, and the requested topics (all when the list is null, or empty in
     /// v0) with every partition led by this broker. Unknown topics are created when both the
     /// client (`allow_auto_topic_creation`, v4+) and the listener (`auto_create_topics`) allow it.
-    func metadata(_ request: inout KafkaReader, version: Int16, into response: inout KafkaWriter) throws(KafkaProtocolError) {
-        var requested = try request.nullableArray { (reader: inout KafkaReader) throws(KafkaProtocolError) -> String in
+    func metadata(_ request: inout KafkaProtocolReader, version: Int16, into response: inout KafkaProtocolWriter) throws(KafkaProtocolError) {
+        var requested = try request.nullableArray { (reader: inout KafkaProtocolReader) throws(KafkaProtocolError) -> String in
             let name = try reader.string()
             try reader.skipTaggedFields()
             return name

@@ -9,7 +9,7 @@ extension KafkaBroker {
 
     /// OffsetCommit: stores the group's offsets in the catalog in one transaction, once the
     /// coordinator accepts the member and generation.
-    func offsetCommit(_ request: inout KafkaReader, version: Int16, into response: inout KafkaWriter) async throws(KafkaProtocolError) {
+    func offsetCommit(_ request: inout KafkaProtocolReader, version: Int16, into response: inout KafkaProtocolWriter) async throws(KafkaProtocolError) {
         struct Commit {
             var index: Int32
             var offset: Int64
@@ -21,9 +21,9 @@ extension KafkaBroker {
         let memberID = try request.string()
         if version >= 7 { _ = try request.nullableString() }  // group instance id
         if (2...4).contains(version) { _ = try request.int64() }  // retention time
-        let topics = try request.array { (reader: inout KafkaReader) throws(KafkaProtocolError) -> (String, [Commit]) in
+        let topics = try request.array { (reader: inout KafkaProtocolReader) throws(KafkaProtocolError) -> (String, [Commit]) in
             let name = try reader.string()
-            let partitions = try reader.array { (reader: inout KafkaReader) throws(KafkaProtocolError) -> Commit in
+            let partitions = try reader.array { (reader: inout KafkaProtocolReader) throws(KafkaProtocolError) -> Commit in
                 let index = try reader.int32()
                 let offset = try reader.int64()
                 let epoch = version >= 6 ? try reader.int32() : -1
@@ -81,11 +81,11 @@ extension KafkaBroker {
 
     /// OffsetFetch: the group's committed offsets (-1 where none), for the partitions asked or,
     /// with a null list (v2+), for every partition the group committed.
-    func offsetFetch(_ request: inout KafkaReader, version: Int16, into response: inout KafkaWriter) async throws(KafkaProtocolError) {
+    func offsetFetch(_ request: inout KafkaProtocolReader, version: Int16, into response: inout KafkaProtocolWriter) async throws(KafkaProtocolError) {
         let groupID = try request.string()
-        let requested = try request.nullableArray { (reader: inout KafkaReader) throws(KafkaProtocolError) -> (String, [Int32]) in
+        let requested = try request.nullableArray { (reader: inout KafkaProtocolReader) throws(KafkaProtocolError) -> (String, [Int32]) in
             let name = try reader.string()
-            let partitions = try reader.array { (reader: inout KafkaReader) throws(KafkaProtocolError) -> Int32 in try reader.int32() }
+            let partitions = try reader.array { (reader: inout KafkaProtocolReader) throws(KafkaProtocolError) -> Int32 in try reader.int32() }
             try reader.skipTaggedFields()
             return (name, partitions)
         }

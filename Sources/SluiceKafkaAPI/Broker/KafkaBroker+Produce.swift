@@ -18,13 +18,13 @@ extension KafkaBroker {
     /// codec) before anything is written, appends it, and answers per `acks`: 0 no answer,
     /// 1 once the batch is in the log, -1 (all) once it is fsynced.
     /// - Returns: whether a response is due (false for acks=0).
-    func produce(_ request: inout KafkaReader, version: Int16, into response: inout KafkaWriter) async throws(KafkaProtocolError) -> Bool {
+    func produce(_ request: inout KafkaProtocolReader, version: Int16, into response: inout KafkaProtocolWriter) async throws(KafkaProtocolError) -> Bool {
         let transactionalID = try request.nullableString()
         let acks = try request.int16()
         _ = try request.int32()  // timeout
-        let topics = try request.array { (reader: inout KafkaReader) throws(KafkaProtocolError) -> (String, [(Int32, ByteBuffer?)]) in
+        let topics = try request.array { (reader: inout KafkaProtocolReader) throws(KafkaProtocolError) -> (String, [(Int32, ByteBuffer?)]) in
             let name = try reader.string()
-            let partitions = try reader.array { (reader: inout KafkaReader) throws(KafkaProtocolError) -> (Int32, ByteBuffer?) in
+            let partitions = try reader.array { (reader: inout KafkaProtocolReader) throws(KafkaProtocolError) -> (Int32, ByteBuffer?) in
                 let index = try reader.int32()
                 let records = try reader.nullableBytes()
                 try reader.skipTaggedFields()

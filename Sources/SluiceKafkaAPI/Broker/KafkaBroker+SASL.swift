@@ -8,7 +8,7 @@ extension KafkaBroker {
     /// SaslHandshake: only PLAIN is offered. After v0 the next frame is a bare SASL token; after
     /// v1 it comes in a SaslAuthenticate request.
     func saslHandshake(
-        _ request: inout KafkaReader, version: Int16, session: inout KafkaConnectionSession, into response: inout KafkaWriter
+        _ request: inout KafkaProtocolReader, version: Int16, session: inout KafkaConnectionSession, into response: inout KafkaProtocolWriter
     ) throws(KafkaProtocolError) {
         let mechanism = try request.string()
         let supported = mechanism == "PLAIN" && !settings.saslPlainUsers.isEmpty
@@ -19,7 +19,7 @@ extension KafkaBroker {
 
     /// SaslAuthenticate: checks a PLAIN token (`authzid NUL user NUL password`).
     func saslAuthenticate(
-        _ request: inout KafkaReader, version: Int16, session: inout KafkaConnectionSession, into response: inout KafkaWriter
+        _ request: inout KafkaProtocolReader, version: Int16, session: inout KafkaConnectionSession, into response: inout KafkaProtocolWriter
     ) throws(KafkaProtocolError) {
         let token = try request.bytes()
         try request.skipTaggedFields()

@@ -94,7 +94,7 @@ public final class KafkaBroker: Sendable {
         }
         let isFlexible = api.isFlexible(header.apiVersion)
         var response = KafkaResponseFrame(correlationID: header.correlationID, flexibleHeader: isFlexible && api != .apiVersions)
-        var body = KafkaWriter(buffer: response.buffer, isFlexible: isFlexible)
+        var body = KafkaProtocolWriter(buffer: response.buffer, isFlexible: isFlexible)
         var request = reader
         let version = header.apiVersion
         switch api {

@@ -12,15 +12,15 @@ struct KafkaRequestHeader: Sendable, Equatable {
     /// Reads the header from the start of a frame; returns it and a reader positioned at the body.
     /// An unknown API or version still yields a header (so the listener can answer or log it) and
     /// a reader with the header's tagged fields not skipped.
-    static func read(_ frame: ByteBuffer) throws(KafkaProtocolError) -> (KafkaRequestHeader, KafkaReader) {
-        var classic = KafkaReader(frame, isFlexible: false)
+    static func read(_ frame: ByteBuffer) throws(KafkaProtocolError) -> (KafkaRequestHeader, KafkaProtocolReader) {
+        var classic = KafkaProtocolReader(frame, isFlexible: false)
         let apiKey = try classic.int16()
         let apiVersion = try classic.int16()
         let correlationID = try classic.int32()
         let clientID = try classic.nullableString()
         let header = KafkaRequestHeader(apiKey: apiKey, apiVersion: apiVersion, correlationID: correlationID, clientID: clientID)
         guard let api = KafkaAPIKey(rawValue: apiKey), api.versions.contains(apiVersion) else { return (header, classic) }
-        var body = KafkaReader(classic.buffer, isFlexible: api.isFlexible(apiVersion))
+        var body = KafkaProtocolReader(classic.buffer, isFlexible: api.isFlexible(apiVersion))
         try body.skipTaggedFields()
         return (header, body)
     }

@@ -6,7 +6,7 @@ import NIOCore
 ///
 /// Every length is checked against the bytes left before anything is allocated, so a hostile
 /// length cannot make the listener reserve memory the frame does not hold.
-struct KafkaReader {
+struct KafkaProtocolReader {
     private(set) var buffer: ByteBuffer
     /// Whether the request uses a flexible version.
     let isFlexible: Bool
@@ -104,7 +104,7 @@ struct KafkaReader {
     }
 
     mutating func nullableArray<Element>(
-        _ element: (inout KafkaReader) throws(KafkaProtocolError) -> Element
+        _ element: (inout KafkaProtocolReader) throws(KafkaProtocolError) -> Element
     ) throws(KafkaProtocolError) -> [Element]? {
         guard let count = try nullableArrayCount() else { return nil }
         var elements: [Element] = []
@@ -114,7 +114,7 @@ struct KafkaReader {
     }
 
     mutating func array<Element>(
-        _ element: (inout KafkaReader) throws(KafkaProtocolError) -> Element
+        _ element: (inout KafkaProtocolReader) throws(KafkaProtocolError) -> Element
     ) throws(KafkaProtocolError) -> [Element] {
         try nullableArray(element) ?? []
     }

@@ -2,7 +2,7 @@ import NIOCore
 
 /// Writes Kafka protocol primitives into a response, in the encoding of the request's version:
 /// classic or flexible (KIP-482).
-struct KafkaWriter {
+struct KafkaProtocolWriter {
     var buffer: ByteBuffer
     /// Whether the response uses a flexible version.
     let isFlexible: Bool
@@ -59,7 +59,7 @@ struct KafkaWriter {
 
     mutating func arrayCount(_ count: Int?) { length(count, classicWidth16: false) }
 
-    mutating func array<Element>(_ elements: [Element], _ write: (inout KafkaWriter, Element) -> Void) {
+    mutating func array<Element>(_ elements: [Element], _ write: (inout KafkaProtocolWriter, Element) -> Void) {
         arrayCount(elements.count)
         for element in elements { write(&self, element) }
     }

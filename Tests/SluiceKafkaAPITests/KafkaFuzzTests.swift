@@ -1,0 +1,108 @@
+import Foundation
+import NIOCore
+import SluiceTestKit
+import Testing
+
+@testable import SluiceKafkaAPI
+
+/// Hostile input: random, truncated and oversize frames never crash the listener; the request
+/// that cannot be decoded closes its own connection only.
+@Suite("Kafka listener under hostile input", .timeLimit(.minutes(3)))
+struct KafkaFuzzTests {
+    /// Valid requests of many APIs and versions, to cut and mutate.
+    static func seeds() -> [ByteBuffer] {
+        var seeds: [ByteBuffer] = []
+        for api in KafkaAPIKey.allCases {
+            for version in [api.versions.lowerBound, api.versions.upperBound] {
+                seeds.append(KafkaBrokerTests.Harness.frame(api.rawValue, version: version, flexible: api.isFlexible(version)) { body in
+                    // A plausible body: a string, a one-element array of a string and int32s.
+                    body.string("t")
+                    body.int32(1)
+                    body.int32(0)
+                    body.arrayCount(1)
+                    body.string("t")
+                    body.arrayCount(1)
+                    body.int32(0)
+                    body.int64(0)
+                    body.int32(1024)
+                    body.taggedFields()
+                })
+            }
+        }
+        return seeds
+    }
+
+    @Test("3000 random, truncated and mutated requests: each is answered or refused with a reason, never a crash")
+    func decoderFuzz() async throws {
+        let harness = try KafkaBrokerTests.Harness()
+        var generator = SystemRandomNumberGenerator()
+        var answered = 0
+        var refused = 0
+        let seeds = Self.seeds()
+        for round in 0..<3000 {
+            var bytes: [UInt8]
+            let seed = Array(seeds[round % seeds.count].readableBytesView)
+            switch round % 3 {
+            case 0: bytes = (0..<Int.random(in: 0...64, using: &generator)).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            case 1: bytes = Array(seed.prefix(Int.random(in: 0...seed.count, using: &generator)))
+            default:
+                bytes = seed
+                for _ in 0..<Int.random(in: 1...4, using: &generator) where !bytes.isEmpty {
+                    bytes[Int.random(in: bytes.indices, using: &generator)] = UInt8.random(in: 0...255, using: &generator)
+                }
+            }
+            // Never a long poll: a fetch with a mutated wait would only slow the test down.
+            if bytes.count >= 2 && bytes[1] == 1 && bytes[0] == 0 { bytes[1] = 3 }
+            var session = KafkaConnectionSession(requiresAuthentication: false, clientHost: "fuzz")
+            do {
+                _ = try await harness.broker.respond(to: ByteBuffer(bytes: bytes), session: &session)
+                answered += 1
+            } catch {
+                refused += 1
+            }
+        }
+        #expect(answered + refused == 3000)
+        #expect(refused > 0 && answered > 0, "both paths exercised: \(answered) answered, \(refused) refused")
+    }
+
+    @Test("an oversize or garbage frame closes that connection; the listener keeps serving others")
+    func hostileConnections() async throws {
+        try await ListenerFixture.with { fixture in
+            let port = fixture.listener.port
+            let outcomes = try await offPool { () -> [Bool] in
+                [
+                    // 1 GiB announced: refused before anything is buffered.
+                    Self.isClosedByServer(port: port, sending: [0x40, 0, 0, 0, 1, 2, 3]),
+                    // A negative length.
+                    Self.isClosedByServer(port: port, sending: [0xFF, 0xFF, 0xFF, 0xF0]),
+                    // A frame whose header is garbage.
+                    Self.isClosedByServer(port: port, sending: [0, 0, 0, 3, 0xFF, 0x7F, 0]),
+                ]
+            }
+            #expect(outcomes == [true, true, true])
+            let metadata = try await ClientProcess.run(
+                "/usr/bin/kcat", ["-L", "-b", fixture.bootstrap], environment: try ClientProcess.librdkafka(modern: true))
+            #expect(metadata.status == 0 && metadata.output.contains("1 brokers"), "still serving: \(metadata.errors)")
+        }
+    }
+
+    /// Sends `bytes` on a new connection and reports whether the server closed it (read returns 0)
+    /// within 10 s.
+    static func isClosedByServer(port: Int, sending bytes: [UInt8]) -> Bool {
+        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(socket) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { return false }
+        var timeout = timeval(tv_sec: 10, tv_usec: 0)
+        setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        _ = bytes.withUnsafeBytes { send(socket, $0.baseAddress, $0.count, 0) }
+        var buffer = [UInt8](repeating: 0, count: 64)
+        return recv(socket, &buffer, buffer.count, 0) == 0
+    }
+}
