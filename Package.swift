@@ -126,7 +126,7 @@ let package = Package(
         ),
         .testTarget(name: "SluiceConfigurationTests", dependencies: ["SluiceConfiguration"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "SluiceMQTTTests", dependencies: ["SluiceMQTT", "SluiceTestKit"], swiftSettings: swiftSettings),
-        .testTarget(name: "SluiceServerTests", dependencies: ["SluiceServer"], swiftSettings: swiftSettings),
+        .testTarget(name: "SluiceServerTests", dependencies: ["SluiceServer", "SluiceConfiguration"], swiftSettings: swiftSettings),
         .testTarget(
             name: "SluiceKafkaAPITests",
             dependencies: [

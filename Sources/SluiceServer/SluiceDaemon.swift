@@ -16,8 +16,13 @@ import SluiceUpstream
 /// then waits briefly for records in flight and commits its cursors, and the log closes last.
 public enum SluiceDaemon {
     /// Runs the daemon until a shutdown signal.
+    /// - Parameters:
+    ///   - reload: reads the configuration again on SIGHUP (nil: SIGHUP is not handled).
     /// - Throws: `LogError` if the data directory or a topic cannot be opened.
-    public static func run(configuration: SluiceConfiguration, environment: [String: String], logger: Logger) async throws {
+    public static func run(
+        configuration: SluiceConfiguration, environment: [String: String], logger: Logger,
+        reload: (@Sendable () throws -> SluiceConfiguration)? = nil
+    ) async throws {
         let log = try LogManager(directory: configuration.dataDirectory, logger: logger)
         var recovered = 0
         for profile in configuration.profiles {
@@ -89,7 +94,11 @@ public enum SluiceDaemon {
                 topicConfiguration: { configuration.topicConfiguration($0) }, blockingPool: blockingPool, logger: logger)
             services.append(.init(service: try await KafkaListener.bind(broker: broker, settings: listenerSettings, logger: logger)))
         }
-        services += [.init(service: ingest), .init(service: systemd)]
+        services.append(.init(service: ingest))
+        if let reload {
+            services.append(.init(service: ReloadService(configuration: configuration, load: reload, ingest: ingest, environment: environment, logger: logger)))
+        }
+        services.append(.init(service: systemd))
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
                 services: services,

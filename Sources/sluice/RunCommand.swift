@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import SluiceConfiguration
 import SluiceServer
 
 /// `sluice run`: the daemon.
@@ -12,7 +13,10 @@ struct RunCommand: AsyncParsableCommand {
             Reads the configuration and the device profiles, opens (and if needed recovers) the log,
             connects to the MQTT broker with a persistent session and appends every message to its
             topic and partition before acknowledging it. SIGTERM or SIGINT stops it cleanly: what was
-            read is written and acknowledged, the log is fsynced and closed. Under systemd
+            read is written and acknowledged, the log is fsynced and closed. SIGHUP (systemctl
+            reload sluice) re-reads the configuration and the device profiles: new, changed and
+            removed profiles apply without dropping the MQTT session; a configuration that does not
+            load is refused with its reasons and the running one stays. Under systemd
             (Type=notify) it reports READY, pings the watchdog and writes status.json to
             $RUNTIME_DIRECTORY for `sluice status`.
 
@@ -35,7 +39,10 @@ struct RunCommand: AsyncParsableCommand {
         }
         let logger = Logger(label: "sluice")
         do {
-            try await SluiceDaemon.run(configuration: configuration, environment: ProcessInfo.processInfo.environment, logger: logger)
+            let path = configurationOption.config
+            try await SluiceDaemon.run(
+                configuration: configuration, environment: ProcessInfo.processInfo.environment, logger: logger,
+                reload: { try SluiceConfiguration.load(file: path) })
         } catch {
             throw CommandFailure("\(error)")
         }

@@ -66,8 +66,10 @@ final class ListenerFixture: Sendable {
     }
 
     /// Runs `body` with a started fixture and removes it afterwards, whether `body` threw or not.
-    static func with<Result>(_ body: (ListenerFixture) async throws -> Result) async throws -> Result {
-        let fixture = try await start()
+    static func with<Result>(
+        configure: (inout KafkaListenerSettings) -> Void = { _ in }, _ body: (ListenerFixture) async throws -> Result
+    ) async throws -> Result {
+        let fixture = try await start(configure: configure)
         do {
             let result = try await body(fixture)
             await fixture.remove()

@@ -11,10 +11,12 @@ import SluiceLog
 ///
 /// Thread-safety: confined to the ingest thread; created there or handed over before it starts.
 final class IngestLoop: MosquittoClientDelegate {
-    private let configuration: SluiceConfiguration
-    private let matcher: ProfileMatcher
+    private var configuration: SluiceConfiguration
+    private var matcher: ProfileMatcher
+    private let log: LogManager
     private let statistics: IngestStatistics
     private let stop: StopSignal
+    private let reloads: IngestReloadMailbox
     private let logger: Logger
     /// The most messages read before they are written and acknowledged: bounds the duplicates a crash can cause.
     static let maxBurstMessages = 1024
@@ -31,6 +33,9 @@ final class IngestLoop: MosquittoClientDelegate {
     private var burstDeadLetters: [String: Int] = [:]
     private var batchBuffer: [UInt8] = []
     private var burstFailure: LogError?
+    /// A reload applied on the live session, answered once the broker acknowledged its
+    /// (un)subscriptions: only then do new devices' messages surely reach this session.
+    private var pendingReload: (request: IngestReloadMailbox.Request, summary: IngestReloadSummary, messageIDs: Set<Int32>)?
 
     struct TopicSink {
         var name: String
@@ -40,33 +45,116 @@ final class IngestLoop: MosquittoClientDelegate {
         var burstAccepted = 0
     }
 
-    init(configuration: SluiceConfiguration, log: LogManager, statistics: IngestStatistics, stop: StopSignal, logger: Logger) throws(LogError) {
+    init(
+        configuration: SluiceConfiguration, log: LogManager, statistics: IngestStatistics, stop: StopSignal,
+        reloads: IngestReloadMailbox = IngestReloadMailbox(), logger: Logger
+    ) throws(LogError) {
         self.configuration = configuration
         self.matcher = ProfileMatcher(profiles: configuration.profiles, maxPayloadBytes: configuration.mqtt.maxPayloadBytes)
+        self.log = log
         self.statistics = statistics
         self.stop = stop
+        self.reloads = reloads
         self.logger = logger
         self.backoff = configuration.mqtt.reconnectMinimum
-        func sink(_ name: String, _ topicConfiguration: TopicConfiguration) throws(LogError) -> TopicSink {
-            let partitions = try log.openTopic(name, configuration: topicConfiguration)
-            return TopicSink(
-                name: name, partitions: partitions,
-                builders: Array(repeating: RecordBatchBuilder(compression: topicConfiguration.compression), count: partitions.count),
-                maxRecordBytes: max(4096, topicConfiguration.maxBatchBytes - 64 * 1024))
-        }
         var deadLetterConfiguration = configuration.deadLetters.configuration
         deadLetterConfiguration.fsync = configuration.log.fsync
-        deadLetters = try sink(configuration.deadLetters.topic, deadLetterConfiguration)
-        var names: [String] = []
+        deadLetters = try Self.openSink(configuration.deadLetters.topic, deadLetterConfiguration, in: log)
+        (topics, topicOfProfile) = try Self.sinks(for: configuration, reusing: [], in: log)
+    }
+
+    /// One sink per distinct topic of `configuration`'s profiles (reusing those in `existing`),
+    /// and for each profile the index of its sink.
+    private static func sinks(
+        for configuration: SluiceConfiguration, reusing existing: [TopicSink], in log: LogManager
+    ) throws(LogError) -> ([TopicSink], [Int]) {
+        var sinks: [TopicSink] = []
+        var topicOfProfile: [Int] = []
         for profile in configuration.profiles {
-            if let index = names.firstIndex(of: profile.topic) {
+            if let index = sinks.firstIndex(where: { $0.name == profile.topic }) {
                 topicOfProfile.append(index)
+                continue
+            }
+            if let reused = existing.first(where: { $0.name == profile.topic }) {
+                sinks.append(reused)
             } else {
-                names.append(profile.topic)
-                topics.append(try sink(profile.topic, configuration.topicConfiguration(profile.topic)))
-                topicOfProfile.append(topics.count - 1)
+                var topicConfiguration = configuration.topicConfiguration(profile.topic)
+                // A topic already on disk keeps its partitions (a Kafka client may have created it).
+                if let onDisk = try log.existingTopics()[profile.topic] { topicConfiguration.partitionCount = onDisk }
+                sinks.append(try openSink(profile.topic, topicConfiguration, in: log))
+            }
+            topicOfProfile.append(sinks.count - 1)
+        }
+        return (sinks, topicOfProfile)
+    }
+
+    private static func openSink(_ name: String, _ topicConfiguration: TopicConfiguration, in log: LogManager) throws(LogError) -> TopicSink {
+        let partitions = try log.openTopic(name, configuration: topicConfiguration)
+        return TopicSink(
+            name: name, partitions: partitions,
+            builders: Array(repeating: RecordBatchBuilder(compression: topicConfiguration.compression), count: partitions.count),
+            maxRecordBytes: max(4096, topicConfiguration.maxBatchBytes - 64 * 1024))
+    }
+
+    /// Applies a reload request between bursts: every builder is empty here, so the swap loses
+    /// nothing and nothing read under the old profiles is written under the new ones.
+    private func applyReload(_ request: IngestReloadMailbox.Request) {
+        let new = request.configuration
+        var summary = IngestReloadSummary()
+        let opened: ([TopicSink], [Int])
+        do {
+            opened = try Self.sinks(for: new, reusing: topics, in: log)
+        } catch {
+            logger.error("reload: could not open a topic; keeping the old device profiles", metadata: ["log.error": "\(error)"])
+            request.completion(.failure(error))
+            return
+        }
+        let newMatcher = ProfileMatcher(profiles: new.profiles, maxPayloadBytes: configuration.mqtt.maxPayloadBytes)
+        summary.openedTopics = opened.0.map(\.name).filter { name in !topics.contains { $0.name == name } }
+        let extra = Set(configuration.mqtt.extraSubscriptions)
+        let before = Set(matcher.subscriptionFilters).union(extra)
+        let after = Set(newMatcher.subscriptionFilters).union(extra)
+        summary.subscribed = after.subtracting(before).sorted()
+        summary.unsubscribed = before.subtracting(after).sorted()
+        summary.isSessionUp = isSessionUp
+        var messageIDs: Set<Int32> = []
+        if isSessionUp, let client {
+            do {
+                for filter in summary.subscribed { messageIDs.insert(try client.subscribe(filter, qos: configuration.mqtt.qos)) }
+                for filter in summary.unsubscribed { messageIDs.insert(try client.unsubscribe(filter)) }
+                _ = client.loopWrite()
+            } catch {
+                // The next session subscribes to the new filters from the start.
+                dropConnection(reason: "re-subscribing after a reload failed: \(error)")
+                messageIDs = []
             }
         }
+        matcher = newMatcher
+        (topics, topicOfProfile) = opened
+        configuration.profiles = new.profiles
+        configuration.topics = new.topics
+        configuration.topicDefaults = new.topicDefaults
+        if messageIDs.isEmpty {
+            request.completion(.success(summary))
+        } else {
+            pendingReload = (request, summary, messageIDs)
+        }
+    }
+
+    func mosquittoDidAcknowledgeSubscription(messageID: Int32) {
+        guard var pending = pendingReload, pending.messageIDs.remove(messageID) != nil else { return }
+        pendingReload = pending.messageIDs.isEmpty ? nil : pending
+        if pending.messageIDs.isEmpty { pending.request.completion(.success(pending.summary)) }
+    }
+
+    /// The session ended before the broker acknowledged a reload's subscriptions: the next
+    /// session subscribes to the new filters from the start.
+    private func answerPendingReload() {
+        guard let pending = pendingReload else { return }
+        pendingReload = nil
+        var summary = pending.summary
+        summary.isSessionUp = false
+        pending.request.completion(.success(summary))
     }
 
     // MARK: The loop
@@ -74,6 +162,7 @@ final class IngestLoop: MosquittoClientDelegate {
     /// Runs until the stop signal fires; then writes what was read, acknowledges it and disconnects.
     func run() {
         while !stop.isStopped {
+            while pendingReload == nil, let request = reloads.take() { applyReload(request) }
             guard let client, client.socket >= 0 else {
                 connectWithBackoff()
                 continue
@@ -101,6 +190,8 @@ final class IngestLoop: MosquittoClientDelegate {
             }
         }
         shutDown()
+        answerPendingReload()
+        reloads.close()
     }
 
     /// Reads packets while the socket has data, and for up to `batchLinger` after the first
@@ -118,6 +209,7 @@ final class IngestLoop: MosquittoClientDelegate {
                 statistics.noteConnected(false)
                 logger.warning("mqtt connection lost", metadata: ["mqtt.reason": "\(MosquittoClient.describe(result))"])
                 self.client = nil
+                answerPendingReload()
                 return
             }
             if burstCount >= Self.maxBurstMessages || burstCount == 0 { return }
@@ -271,6 +363,7 @@ final class IngestLoop: MosquittoClientDelegate {
     }
 
     func mosquittoDidDisconnect(code: Int32) {
+        answerPendingReload()
         isSessionUp = false
         statistics.noteConnected(false)
     }
@@ -302,6 +395,7 @@ final class IngestLoop: MosquittoClientDelegate {
     private func dropConnection(reason: String) {
         if client != nil { logger.warning("dropping the mqtt connection", metadata: ["mqtt.reason": "\(reason)"]) }
         client = nil
+        answerPendingReload()
         isSessionUp = false
         statistics.noteConnected(false)
     }

@@ -13,6 +13,7 @@ public final class IngestService: Service, Sendable {
     /// What ingest did so far.
     public let statistics: IngestStatistics
     private let logger: Logger
+    private let reloads = IngestReloadMailbox()
 
     /// Creates the service; nothing runs until `run()`.
     public init(configuration: SluiceConfiguration, log: LogManager, statistics: IngestStatistics = IngestStatistics(), logger: Logger) {
@@ -26,7 +27,13 @@ public final class IngestService: Service, Sendable {
     /// - Throws: `LogError` if a topic cannot be opened.
     public func run() async throws {
         let stop = StopSignal()
-        let loop = try IngestLoop(configuration: configuration, log: log, statistics: statistics, stop: stop, logger: logger)
+        let loop: IngestLoop
+        do {
+            loop = try IngestLoop(configuration: configuration, log: log, statistics: statistics, stop: stop, reloads: reloads, logger: logger)
+        } catch {
+            reloads.close()
+            throw error
+        }
         let handOver = LoopHandOver(loop)
         // Graceful shutdown stops the loop after it acknowledged what it read; so does
         // cancellation (another service of the group failed), so the thread never outlives the group.
@@ -46,6 +53,24 @@ public final class IngestService: Service, Sendable {
         } onCancel: {
             stop.stop()
         }
+    }
+}
+
+extension IngestService {
+    /// Applies new device profiles without dropping the MQTT session: between two bursts (so
+    /// nothing read is lost or written under the old profiles twice), topics of new profiles are
+    /// opened and the session subscribes to new filters and unsubscribes from filters no profile
+    /// needs. Only `profiles`, `topics` and `topic_defaults` are taken from `configuration`; the
+    /// rest needs a restart. Applied within a second while connected, and returns once the broker
+    /// acknowledged the (un)subscriptions, so messages of new devices published afterwards reach
+    /// ingest; while the broker is unreachable, at the next reconnect attempt.
+    /// - Throws: `LogError` if a new topic cannot be opened; ingest then keeps the old profiles.
+    public func reload(_ configuration: SluiceConfiguration) async throws(LogError) -> IngestReloadSummary {
+        let reloads = self.reloads
+        let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<IngestReloadSummary, LogError>, Never>) in
+            reloads.post(.init(configuration: configuration) { continuation.resume(returning: $0) })
+        }
+        return try result.get()
     }
 }
 

@@ -23,11 +23,15 @@ public protocol MosquittoClientDelegate: AnyObject {
     func mosquittoDidReceive(_ message: MQTTMessageView)
     /// A message we published completed its QoS handshake (or was sent, for QoS 0).
     func mosquittoDidPublish(messageID: Int32)
+    /// The broker answered a SUBSCRIBE (SUBACK) or an UNSUBSCRIBE (UNSUBACK) we sent.
+    func mosquittoDidAcknowledgeSubscription(messageID: Int32)
 }
 
 extension MosquittoClientDelegate {
     /// Subscribers need not care about their own publishes.
     public func mosquittoDidPublish(messageID: Int32) {}
+    /// Publishers need not care about subscriptions.
+    public func mosquittoDidAcknowledgeSubscription(messageID: Int32) {}
 }
 
 /// A thin owner of one libmosquitto client handle, driven by its owner's own loop: the caller
@@ -63,6 +67,8 @@ public final class MosquittoClient {
         mosquitto_disconnect_callback_set(handle, onDisconnect)
         mosquitto_message_callback_set(handle, onMessage)
         mosquitto_publish_callback_set(handle, onPublish)
+        mosquitto_subscribe_callback_set(handle, onSubscribe)
+        mosquitto_unsubscribe_callback_set(handle, onUnsubscribe)
         self.handle = handle
         self.context = context
     }
@@ -102,9 +108,21 @@ public final class MosquittoClient {
         }
     }
 
-    /// Queues a SUBSCRIBE.
-    public func subscribe(_ filter: String, qos: Int) throws(MQTTError) {
-        try check(mosquitto_subscribe(handle, nil, filter, Int32(qos)), "subscribing to \(filter)")
+    /// Queues a SUBSCRIBE. Returns its message id (the SUBACK's).
+    @discardableResult
+    public func subscribe(_ filter: String, qos: Int) throws(MQTTError) -> Int32 {
+        var messageID: Int32 = 0
+        try check(mosquitto_subscribe(handle, &messageID, filter, Int32(qos)), "subscribing to \(filter)")
+        return messageID
+    }
+
+    /// Queues an UNSUBSCRIBE (a persistent session would otherwise keep the filter across
+    /// restarts). Returns its message id (the UNSUBACK's).
+    @discardableResult
+    public func unsubscribe(_ filter: String) throws(MQTTError) -> Int32 {
+        var messageID: Int32 = 0
+        try check(mosquitto_unsubscribe(handle, &messageID, filter), "unsubscribing from \(filter)")
+        return messageID
     }
 
     /// Queues a PUBLISH. Returns its message id.
@@ -180,6 +198,16 @@ private func onMessage(_: OpaquePointer?, _ context: UnsafeMutableRawPointer?, _
 
 private func onPublish(_: OpaquePointer?, _ context: UnsafeMutableRawPointer?, _ messageID: Int32) {
     box(context)?.delegate?.mosquittoDidPublish(messageID: messageID)
+}
+
+private func onSubscribe(
+    _: OpaquePointer?, _ context: UnsafeMutableRawPointer?, _ messageID: Int32, _: Int32, _: UnsafePointer<Int32>?
+) {
+    box(context)?.delegate?.mosquittoDidAcknowledgeSubscription(messageID: messageID)
+}
+
+private func onUnsubscribe(_: OpaquePointer?, _ context: UnsafeMutableRawPointer?, _ messageID: Int32) {
+    box(context)?.delegate?.mosquittoDidAcknowledgeSubscription(messageID: messageID)
 }
 
 /// libmosquitto's process-wide initialisation, done once.
