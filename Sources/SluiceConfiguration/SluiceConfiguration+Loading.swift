@@ -4,7 +4,7 @@ import SluiceLog
 extension SluiceConfiguration {
     /// The top-level keys of the configuration file.
     static let configurationKeys = [
-        "gateway_id", "data_dir", "devices_dir", "mqtt", "log", "topic_defaults", "topics", "dead_letters", "upstream", "kafka_listener",
+        "gateway_id", "data_dir", "devices_dir", "mqtt", "log", "topic_defaults", "topics", "dead_letters", "upstream", "kafka_listener", "storage",
     ]
 
     /// Loads the configuration file and the device profiles of its `devices_dir`, then checks them
@@ -45,12 +45,13 @@ extension SluiceConfiguration {
         var configuration = SluiceConfiguration()
         configuration.gatewayID = ProcessInfo.processInfo.hostName
         let document = reader.mapping(root, keys: configurationKeys)
-        let topicLocations = document.map { configuration.apply($0, reader: &reader) } ?? [:]
+        let (topicLocations, maxBytesLocation) = document.map { configuration.apply($0, reader: &reader) } ?? ([:], nil)
         let location = document?["devices_dir"]?.location ?? FileLocation(file: path)
         let (profiles, allProfilesRead) = loadProfiles(
             in: configuration.devicesDirectory, at: location, reader: &reader)
         configuration.profiles = profiles.map(\.profile)
         configuration.check(profiles, allProfilesRead: allProfilesRead, topicLocations: topicLocations, reader: &reader)
+        if let maxBytesLocation { configuration.checkStorage(at: maxBytesLocation, reader: &reader) }
         guard reader.errors.isEmpty else {
             // This file first, then the profiles in the order they were read (by name).
             let profileFiles = Set(reader.errors.compactMap(\.file)).subtracting([path]).sorted()
@@ -60,8 +61,11 @@ extension SluiceConfiguration {
     }
 
     /// Applies the top-level keys.
-    /// - Returns: the place of each `topics` entry, for the checks across files.
-    private mutating func apply(_ document: YAMLMapping, reader: inout ConfigurationReader) -> [String: FileLocation] {
+    /// - Returns: the place of each `topics` entry and of `storage.max_bytes`, for the checks
+    ///   across files.
+    private mutating func apply(
+        _ document: YAMLMapping, reader: inout ConfigurationReader
+    ) -> (topics: [String: FileLocation], maxBytes: FileLocation?) {
         reader.read(document["gateway_id"], into: &gatewayID) { value throws(ConfigurationError) in
             // The alphabet of topic names: the id travels in record headers and upstream topic prefixes.
             let expected = "a gateway id of 1–249 letters, digits, '.', '_' or '-'"
@@ -88,6 +92,11 @@ extension SluiceConfiguration {
             var settings = UpstreamSettings()
             settings.apply(section, reader: &reader)
             upstream = settings
+        }
+        var maxBytesLocation: FileLocation?
+        if let section = reader.mapping(document["storage"], keys: DiskBudget.configurationKeys) {
+            storage.apply(section, reader: &reader)
+            maxBytesLocation = section["max_bytes"]?.location
         }
         if let section = reader.mapping(document["kafka_listener"], keys: KafkaListenerSettings.configurationKeys) {
             var settings = KafkaListenerSettings()
@@ -122,7 +131,7 @@ extension SluiceConfiguration {
             }
             deadLetters.configuration.apply(section, reader: &reader)
         }
-        return topicLocations
+        return (topicLocations, maxBytesLocation)
     }
 
     /// Loads every `*.yaml` in `directory`, sorted by name; a `*.yml` file is reported rather than

@@ -1,3 +1,5 @@
+import SluiceLog
+
 extension SluiceConfiguration {
     /// The checks that need the whole configuration and every profile, each reported on the line
     /// of the value to change:
@@ -49,6 +51,22 @@ extension SluiceConfiguration {
                         .conflict, "topics.\(topic): no device profile writes to topic '\(topic)'",
                         fix: "\(suggestion)remove it or add a profile"))
             }
+        }
+    }
+
+    /// `storage.max_bytes` must leave room beyond the active segments, which are never deleted:
+    /// at least twice what they can grow to (every partition × its `segment_bytes`).
+    func checkStorage(at location: FileLocation, reader: inout ConfigurationReader) {
+        guard let maxBytes = storage.maxBytes else { return }
+        let topics = Set(profiles.map(\.topic)).map { topicConfiguration($0) } + [deadLetters.configuration]
+        let partitions = topics.reduce(0) { $0 + $1.partitionCount }
+        let active = topics.reduce(0) { $0 + $1.partitionCount * $1.segmentBytes }
+        if maxBytes < 2 * active {
+            reader.errors.append(
+                location.error(
+                    .conflict,
+                    "storage.max_bytes: expected at least twice what the \(partitions) active segments can hold (\(active) bytes), found \(maxBytes) bytes",
+                    fix: "raise max_bytes to at least \((2 * active + (1 << 20) - 1) >> 20)MiB, or lower segment_bytes in topic_defaults"))
         }
     }
 }

@@ -25,6 +25,9 @@ public struct SluiceConfiguration: Sendable, Hashable {
     public var upstream: UpstreamSettings?
     /// The Kafka-protocol listener for local readers; nil when the section is absent (no listener).
     public var kafkaListener: KafkaListenerSettings?
+    /// The disk budget of the data directory (the `storage` section). Default: no size limit,
+    /// 64 MiB left free, `block` (nothing unforwarded is deleted).
+    public var storage = DiskBudget()
     /// The device profiles loaded from `devicesDirectory`.
     public var profiles: [DeviceProfile] = []
 

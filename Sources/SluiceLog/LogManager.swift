@@ -16,6 +16,9 @@ public final class LogManager: Sendable {
     public let statistics = LogStatistics()
     /// Signalled after every append to any partition: readers waiting for new records wake on it.
     public let appendSignal = AppendSignal()
+    /// The disk budget as last enforced (``enforce(_:keepFrom:)`` does not update it; the
+    /// service that enforces the budget does).
+    public let diskBudgetState = DiskBudgetState()
     private let logger: Logger
     private let topics = Mutex<[String: [Partition]]>([:])
     private let recoveriesByPartition = Mutex<[String: SegmentRecovery]>([:])

@@ -12,6 +12,7 @@ public final class LogStatistics: Sendable {
     private let deletedSegmentsCounter = Atomic<Int>(0)
     private let deletedRecordsCounter = Atomic<Int>(0)
     private let truncatedBytesCounter = Atomic<Int>(0)
+    private let droppedRecordsCounter = Atomic<Int>(0)
 
     /// Creates zeroed counters.
     public init() {}
@@ -28,6 +29,8 @@ public final class LogStatistics: Sendable {
     public var deletedSegments: Int { deletedSegmentsCounter.load(ordering: .relaxed) }
     /// Records in segments deleted by retention since start.
     public var deletedRecords: Int { deletedRecordsCounter.load(ordering: .relaxed) }
+    /// Records deleted by the disk budget before they were forwarded (`drop-oldest`) since start.
+    public var droppedRecords: Int { droppedRecordsCounter.load(ordering: .relaxed) }
     /// Bytes cut from torn tails by recovery since start.
     public var truncatedBytes: Int { truncatedBytesCounter.load(ordering: .relaxed) }
 
@@ -42,5 +45,6 @@ public final class LogStatistics: Sendable {
         deletedSegmentsCounter.add(segments, ordering: .relaxed)
         deletedRecordsCounter.add(records, ordering: .relaxed)
     }
+    func noteDropped(_ records: Int) { droppedRecordsCounter.add(records, ordering: .relaxed) }
     func noteTruncated(_ bytes: Int) { truncatedBytesCounter.add(bytes, ordering: .relaxed) }
 }

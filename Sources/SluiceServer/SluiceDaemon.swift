@@ -82,7 +82,7 @@ public enum SluiceDaemon {
             "\(ingestStatistics.isConnected ? "connected" : "not connected") to \(configuration.mqtt.host):\(configuration.mqtt.port); \(ingestStatistics.accepted) records, \(ingestStatistics.deadLettered) dead letters"
         }
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
-            .init(service: LogService(log: log, flushInterval: flushInterval, keepFrom: keepFrom, logger: logger)),
+            .init(service: LogService(log: log, flushInterval: flushInterval, keepFrom: keepFrom, diskBudget: configuration.storage, logger: logger)),
             .init(service: status),
         ]
         if let forwarder { services.append(.init(service: forwarder)) }

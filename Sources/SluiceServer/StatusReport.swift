@@ -54,6 +54,21 @@ public struct StatusReport: Codable, Sendable, Equatable {
     public var lastError: String?
     /// Forwarding upstream, if configured.
     public var upstream: UpstreamStatus?
+    /// The disk budget of the data directory (`storage`).
+    public var diskBudget: DiskBudgetStatus?
+
+    /// The disk budget and how close the log is to it.
+    public struct DiskBudgetStatus: Codable, Sendable, Equatable {
+        public var maxBytes: Int?
+        public var minFreeBytes: Int?
+        public var policy: String
+        public var usedBytes: Int
+        public var freeBytes: Int
+        /// Whether ingest is paused until space is freed.
+        public var isExceeded: Bool
+        /// Records deleted before they were forwarded (`drop-oldest`) since start.
+        public var droppedRecords: Int
+    }
 
     /// One local partition's forwarding position.
     public struct ForwardPartitionStatus: Codable, Sendable, Equatable {

@@ -90,6 +90,11 @@ public struct StatusService: Service {
                             partition: key, cursor: state.cursor, highWatermark: state.highWatermark, lag: state.lag, isHalted: state.isHalted,
                             oldestUnforwardedMillis: state.lag > 0 ? oldestRecordMillis(key, from: state.cursor) : nil)
                     })
-            })
+            },
+            diskBudget: StatusReport.DiskBudgetStatus(
+                maxBytes: configuration.storage.maxBytes, minFreeBytes: configuration.storage.minFreeBytes,
+                policy: configuration.storage.policy.rawValue, usedBytes: diskBytes,
+                freeBytes: log.diskBudgetState.freeBytes, isExceeded: log.diskBudgetState.isExceeded,
+                droppedRecords: log.statistics.droppedRecords))
     }
 }

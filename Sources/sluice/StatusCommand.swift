@@ -35,6 +35,13 @@ struct StatusCommand: ParsableCommand {
         print("messages \(report.messagesReceived), records \(report.recordsAccepted), dead letters \(report.deadLettersByReason.values.reduce(0, +)), failed bursts \(report.appendFailures)")
         for (reason, count) in report.deadLettersByReason.sorted(by: { $0.key < $1.key }) { print("  dead letters \(reason): \(count)") }
         print("disk \(report.diskBytes) bytes in segments; \(report.bytesWritten) bytes written, \(report.fsyncs) fsyncs since start")
+        if let budget = report.diskBudget {
+            let limit = budget.maxBytes.map { "\($0) bytes max" } ?? "no size limit"
+            let floor = budget.minFreeBytes.map { ", \($0) bytes kept free" } ?? ""
+            print("disk budget: \(limit)\(floor), \(budget.freeBytes) bytes free, on full: \(budget.policy)" +
+                "\(budget.droppedRecords > 0 ? ", \(budget.droppedRecords) unforwarded records DROPPED" : "")" +
+                "\(budget.isExceeded ? " — EXCEEDED: ingest paused until space is freed" : "")")
+        }
         for topic in report.topics {
             let records = topic.partitions.reduce(Int64(0)) { $0 + $1.highWatermark - $1.logStartOffset }
             let bytes = topic.partitions.reduce(0) { $0 + $1.bytes }

@@ -163,6 +163,10 @@ final class IngestLoop: MosquittoClientDelegate {
     func run() {
         while !stop.isStopped {
             while pendingReload == nil, let request = reloads.take() { applyReload(request) }
+            if log.diskBudgetState.isExceeded {
+                pauseForDiskBudget()
+                continue
+            }
             guard let client, client.socket >= 0 else {
                 connectWithBackoff()
                 continue
@@ -388,6 +392,20 @@ final class IngestLoop: MosquittoClientDelegate {
             _ = stop.wait(milliseconds: Int32(backoff.wholeMilliseconds))
             backoff = min(backoff * 2, configuration.mqtt.reconnectMaximum)
         }
+    }
+
+    /// The disk budget is exceeded: leave the broker (the persistent session queues what devices
+    /// send, up to its max_queued_bytes) and check again each second.
+    private func pauseForDiskBudget() {
+        if client != nil {
+            logger.warning("leaving the MQTT broker until the disk budget allows new records; it queues them meanwhile")
+            statistics.noteError("disk budget exceeded: not taking messages until space is freed")
+            // As on shutdown: every written message acknowledged, then a half-close, so no
+            // acknowledgement is lost to a reset and nothing is duplicated when ingest resumes.
+            shutDown()
+            isSessionUp = false
+        }
+        _ = stop.wait(milliseconds: 1000)
     }
 
     /// Forgets the client without writing what it queued (unsent acknowledgements are dropped on

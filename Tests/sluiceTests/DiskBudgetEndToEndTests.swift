@@ -1,0 +1,142 @@
+import Foundation
+import SluiceLog
+import SluiceMQTT
+import SluiceTestKit
+import Testing
+
+/// The disk budget with a real mosquitto and `sluice run`, forwarding to an upstream that is
+/// down (so nothing is forwarded): `drop-oldest` keeps the data directory within its limits on a
+/// small real filesystem and counts every record it drops; `block` drops nothing, pauses ingest
+/// while the broker queues, and after a restart with room every message is stored exactly once.
+@Suite("Disk budget end to end", .serialized)
+struct DiskBudgetEndToEndTests {
+    static func daemon(broker: MosquittoBroker, storage: String) throws -> SluiceDaemonProcess {
+        let yaml = """
+            mqtt: { host: 127.0.0.1, port: \(broker.port), client_id: sluice-budget, reconnect: { min: 1s, max: 2s } }
+            log: { fsync: interval, flush_interval: 100ms }
+            topic_defaults: { partitions: 1, segment_bytes: 64KiB, compression: none }
+            dead_letters: { topic: _dead_letters, partitions: 1, segment_bytes: 64KiB }
+            upstream: { bootstrap_servers: "127.0.0.1:\(TestEnvironment.freePort())" }
+            storage: \(storage)
+            """
+        return try SluiceDaemonProcess(yaml: yaml + "\n", profiles: ["env-sensor": IngestFixture.sensorProfile])
+    }
+
+    /// Every record of the one-partition topic `telemetry`, read back through the log store.
+    static func storedSequences(_ daemon: SluiceDaemonProcess) throws -> (start: Int64, sequences: [Int]) {
+        let log = try LogManager(directory: daemon.dataDirectory, readOnly: true)
+        let partition = try log.openTopic("telemetry", configuration: TopicConfiguration(partitionCount: 1))[0]
+        var offset = partition.logStartOffset
+        var sequences: [Int] = []
+        while offset < partition.highWatermark, let last = try partition.records(from: offset, maxBytes: 1 << 20).last {
+            sequences += try partition.records(from: offset, maxBytes: 1 << 20).compactMap(IngestFixture.sequence(of:))
+            offset = last.offset + 1
+        }
+        #expect(offset == partition.highWatermark, "every offset from the log start on reads back")
+        return (partition.logStartOffset, sequences)
+    }
+
+    static func diskBudget(_ daemon: SluiceDaemonProcess) -> [String: Any]? { daemon.status()?["diskBudget"] as? [String: Any] }
+
+    @Test("drop-oldest on a 6 MiB filesystem: the log stays within max_bytes and min_free_bytes, every drop counted")
+    func dropOldest() throws {
+        let broker = try MosquittoBroker()
+        defer { broker.stop() }
+        let daemon = try Self.daemon(broker: broker, storage: "{ max_bytes: 2MiB, min_free_bytes: 2MiB, on_full: drop-oldest }")
+        defer { daemon.remove() }
+        try FileManager.default.createDirectory(atPath: daemon.dataDirectory, withIntermediateDirectories: true)
+        let filesystem = try MountedTmpfs(path: daemon.dataDirectory, sizeKiB: 6 * 1024)
+        defer { filesystem.unmount() }
+        try daemon.start()
+        try daemon.waitUntilConnected()
+
+        let total = 30_000  // ~4 MiB of records: more than the budget and than the filesystem minus min_free
+        for start in stride(from: 0, to: total, by: 5000) {
+            #expect(try IngestFixture.publish(port: broker.port, range: start..<(start + 5000), devices: 20))
+        }
+        #expect(TestEnvironment.waitUntil(timeout: .seconds(90)) { (daemon.status()?["messagesReceived"] as? Int) == total },
+                "every message is received: \(daemon.output.suffix(1500))")
+        // The next budget passes run within a second or two; wait until one has seen the end.
+        #expect(TestEnvironment.waitUntil(timeout: .seconds(30)) {
+            let (start, sequences) = (try? Self.storedSequences(daemon)) ?? (0, [])
+            return (Self.diskBudget(daemon)?["droppedRecords"] as? Int) == Int(start) && start + Int64(sequences.count) == Int64(total)
+        }, "dropped records are counted: \(String(describing: Self.diskBudget(daemon)))")
+        #expect(daemon.stop() == 0)
+
+        let (start, sequences) = try Self.storedSequences(daemon)
+        #expect(start > 0, "the oldest records were dropped")
+        #expect(sequences == Array(Int(start)..<total), "what is left is the newest records, whole and in order")
+        #expect(daemon.output.contains("dropped records that were not forwarded"))
+        let used = try FileManager.default.subpathsOfDirectory(atPath: daemon.dataDirectory)
+            .filter { $0.hasSuffix(".log") }
+            .reduce(0) { $0 + ((try? FileManager.default.attributesOfItem(atPath: daemon.dataDirectory + "/" + $1)[.size] as? Int) ?? 0) }
+        #expect(used <= 2 << 20, "within max_bytes after the last pass: \(used) bytes")
+        #expect(try filesystem.freeBytes() >= 2 << 20, "min_free_bytes left free")
+
+        // The log and the catalog on the filesystem that was kept from filling open again.
+        try daemon.start()
+        try daemon.waitUntilConnected()
+        #expect(daemon.stop() == 0, "\(daemon.output)")
+    }
+
+    @Test("block: nothing unforwarded is deleted, ingest pauses while the broker queues, a restart with room stores every message once")
+    func block() throws {
+        let broker = try MosquittoBroker()
+        defer { broker.stop() }
+        let daemon = try Self.daemon(broker: broker, storage: "{ max_bytes: 1MiB, min_free_bytes: null, on_full: block }")
+        defer { daemon.remove() }
+        try daemon.start()
+        try daemon.waitUntilConnected()
+
+        let total = 20_000  // ~2.5 MiB: the budget is reached well before the end
+        #expect(try IngestFixture.publish(port: broker.port, range: 0..<total, devices: 20), "the broker takes every message")
+        #expect(TestEnvironment.waitUntil(timeout: .seconds(60)) {
+            (Self.diskBudget(daemon)?["isExceeded"] as? Bool) == true && (daemon.status()?["isConnected"] as? Bool) == false
+        }, "ingest pauses: \(String(describing: Self.diskBudget(daemon))) \(daemon.output.suffix(1500))")
+        #expect(daemon.stop() == 0)
+        let (start, paused) = try Self.storedSequences(daemon)
+        #expect(start == 0 && !paused.isEmpty && paused.count < total, "nothing deleted, not everything taken: \(paused.count)")
+        #expect(paused == Array(0..<paused.count), "what was taken is whole and in order")
+        #expect(daemon.output.contains("disk budget exceeded"))
+
+        // Room again (a bigger budget): the broker hands over what it queued, nothing lost or twice.
+        let config = try String(contentsOfFile: daemon.configPath, encoding: .utf8)
+        try config.replacingOccurrences(of: "max_bytes: 1MiB", with: "max_bytes: 64MiB")
+            .write(toFile: daemon.configPath, atomically: true, encoding: .utf8)
+        try daemon.start()
+        try daemon.waitUntilConnected()
+        #expect(TestEnvironment.waitUntil(timeout: .seconds(60)) { ((try? Self.storedSequences(daemon).sequences.count) ?? 0) >= total })
+        #expect(daemon.stop() == 0)
+        let (_, all) = try Self.storedSequences(daemon)
+        #expect(all == Array(0..<total), "every message exactly once, in order")
+    }
+}
+
+/// A tmpfs of `sizeKiB` mounted on an existing folder for one test (needs root, as CI runs).
+struct MountedTmpfs {
+    let path: String
+
+    init(path: String, sizeKiB: Int) throws {
+        self.path = path
+        let mount = Process()
+        mount.executableURL = URL(fileURLWithPath: "/bin/mount")
+        mount.arguments = ["-t", "tmpfs", "-o", "size=\(sizeKiB)k", "tmpfs", path]
+        try mount.run()
+        mount.waitUntilExit()
+        guard mount.terminationStatus == 0 else { throw TestKitError("mount -t tmpfs on \(path) failed: these tests need root") }
+    }
+
+    func freeBytes() throws -> Int {
+        var info = statvfs()
+        guard statvfs(path, &info) == 0 else { throw TestKitError("statvfs \(path) failed") }
+        return Int(info.f_bavail) * Int(info.f_frsize)
+    }
+
+    func unmount() {
+        let umount = Process()
+        umount.executableURL = URL(fileURLWithPath: "/bin/umount")
+        umount.arguments = ["-l", path]
+        try? umount.run()
+        umount.waitUntilExit()
+    }
+}
