@@ -153,6 +153,20 @@ struct KafkaBrokerTests {
         #expect(invalid.0 == KafkaErrorCode.invalidRequiredAcks.rawValue)
     }
 
+    @Test("while the disk budget is exceeded, Produce is refused as KAFKA_STORAGE_ERROR (retriable) and nothing is appended")
+    func diskBudgetExceeded() async throws {
+        let harness = try Harness()
+        var exceeded = DiskBudgetResult()
+        exceeded.isExceeded = true
+        harness.log.diskBudgetState.update(exceeded)
+        let refused = try #require(try await harness.produce(try Self.batch(["a"]), acks: 1))
+        #expect(refused.0 == KafkaErrorCode.kafkaStorageError.rawValue)
+        #expect(try harness.log.partition("t", 0).highWatermark == 0)
+        harness.log.diskBudgetState.update(DiskBudgetResult())
+        let accepted = try #require(try await harness.produce(try Self.batch(["a"]), acks: 1))
+        #expect(accepted.0 == 0 && accepted.1 == 0)
+    }
+
     @Test("an idempotent producer's retried batch is answered with its first offset, not appended twice")
     func idempotentRetry() async throws {
         let harness = try Harness()

@@ -103,6 +103,12 @@ extension KafkaBroker {
             result.error = .unknownTopicOrPartition
             return result
         }
+        guard !log.diskBudgetState.isExceeded else {
+            // Retriable for clients: they back off and try again once space is freed.
+            result.error = .kafkaStorageError
+            result.message = "the gateway's disk budget is exceeded (storage.max_bytes / min_free_bytes); retry later"
+            return result
+        }
         guard let records, records.readableBytes > 0 else {
             result.error = .corruptMessage
             result.message = "no records"

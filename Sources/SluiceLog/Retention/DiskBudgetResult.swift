@@ -13,4 +13,7 @@ public struct DiskBudgetResult: Sendable, Equatable {
     /// Whether the budget is still exceeded: nothing more may be deleted (only active segments
     /// or, with `block`, unforwarded records remain). New records should wait.
     public var isExceeded = false
+
+    /// A pass that found the budget kept.
+    public init() {}
 }
