@@ -1,6 +1,8 @@
 import Foundation
+import SluiceConfiguration
 import NIOCore
 import SluiceTestKit
+import Synchronization
 import Testing
 
 @testable import SluiceKafkaAPI
@@ -38,6 +40,7 @@ struct KafkaFuzzTests {
         var generator = SystemRandomNumberGenerator()
         var answered = 0
         var refused = 0
+        var waited = 0
         let seeds = Self.seeds()
         for round in 0..<3000 {
             var bytes: [UInt8]
@@ -53,15 +56,28 @@ struct KafkaFuzzTests {
             }
             // Never a long poll: a fetch with a mutated wait would only slow the test down.
             if bytes.count >= 2 && bytes[1] == 1 && bytes[0] == 0 { bytes[1] = 3 }
-            var session = KafkaConnectionSession(requiresAuthentication: false, clientHost: "fuzz")
-            do {
-                _ = try await harness.broker.respond(to: ByteBuffer(bytes: bytes), session: &session)
-                answered += 1
-            } catch {
-                refused += 1
+            let api = bytes.count >= 2 ? Int16(bytes[0]) << 8 | Int16(bytes[1]) : -1
+            let frame = ByteBuffer(bytes: bytes)
+            let broker = harness.broker
+            let request = Task { () -> Bool in
+                var session = KafkaConnectionSession(requiresAuthentication: false, clientHost: "fuzz")
+                do {
+                    _ = try await broker.respond(to: frame, session: &session)
+                    return true
+                } catch {
+                    return false
+                }
             }
+            // JoinGroup and SyncGroup wait by protocol (for the group's other members, up to a
+            // rebalance timeout the request names); any other request must be answered.
+            if Self.waitingAPIs.contains(api), await Self.result(of: request, within: .milliseconds(100)) == nil {
+                request.cancel()
+                waited += 1
+                continue
+            }
+            if await request.value { answered += 1 } else { refused += 1 }
         }
-        #expect(answered + refused == 3000)
+        #expect(answered + refused + waited == 3000)
         #expect(refused > 0 && answered > 0, "both paths exercised: \(answered) answered, \(refused) refused")
     }
 
@@ -86,6 +102,59 @@ struct KafkaFuzzTests {
         }
     }
 
+    @Test("past max_connections a new connection is closed at accept; the open ones keep being served")
+    func connectionLimit() async throws {
+        try await ListenerFixture.with(configure: { $0.maxConnections = 2 }) { fixture in
+            let port = fixture.listener.port
+            let held = try await offPool { () -> [Int32] in [Self.openConnection(port: port), Self.openConnection(port: port)] }
+            defer { held.forEach { _ = close($0) } }
+            // The listener counts a connection once it accepted it; wait until both are counted.
+            for _ in 0..<200 where fixture.listener.connectionCount < 2 { try await Task.sleep(for: .milliseconds(10)) }
+            #expect(fixture.listener.connectionCount == 2)
+            let third = try await offPool { Self.isClosedByServer(port: port, sending: []) }
+            #expect(third, "the third connection is closed by the listener")
+            // The held ones still get answers: an ApiVersions v0 request on the first.
+            let answered = try await offPool { () -> Bool in
+                var frame: [UInt8] = [0, 0, 0, 12, 0, 18, 0, 0, 0, 0, 0, 7, 0, 2, 0x74, 0x74]
+                frame[3] = UInt8(frame.count - 4)
+                _ = frame.withUnsafeBytes { send(held[0], $0.baseAddress, $0.count, 0) }
+                var timeout = timeval(tv_sec: 10, tv_usec: 0)
+                setsockopt(held[0], SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+                var buffer = [UInt8](repeating: 0, count: 4096)
+                return recv(held[0], &buffer, buffer.count, 0) > 8 && buffer[4..<8] == [0, 0, 0, 7]
+            }
+            #expect(answered, "the correlation id 7 comes back on a held connection")
+        }
+    }
+
+    /// A connected TCP socket to 127.0.0.1:`port`, or -1.
+    static func openConnection(port: Int) -> Int32 {
+        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        return connected == 0 ? socket : -1
+    }
+
+    /// JoinGroup (11) and SyncGroup (14).
+    static let waitingAPIs: Set<Int16> = [11, 14]
+
+    /// The task's result if it finishes within `limit`, else nil (the task goes on).
+    static func result(of task: Task<Bool, Never>, within limit: Duration) async -> Bool? {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Bool?, Never>) in
+            let once = ResumeOnce(continuation)
+            Task { once.resume(await task.value) }
+            Task {
+                try? await Task.sleep(for: limit)
+                once.resume(nil)
+            }
+        }
+    }
+
     /// Sends `bytes` on a new connection and reports whether the server closed it (read returns 0)
     /// within 10 s.
     static func isClosedByServer(port: Int, sending bytes: [UInt8]) -> Bool {
@@ -104,5 +173,20 @@ struct KafkaFuzzTests {
         _ = bytes.withUnsafeBytes { send(socket, $0.baseAddress, $0.count, 0) }
         var buffer = [UInt8](repeating: 0, count: 64)
         return recv(socket, &buffer, buffer.count, 0) == 0
+    }
+}
+
+/// Resumes a continuation with the first value given; later ones are dropped.
+private final class ResumeOnce: Sendable {
+    private let continuation: Mutex<CheckedContinuation<Bool?, Never>?>
+
+    init(_ continuation: CheckedContinuation<Bool?, Never>) { self.continuation = Mutex(continuation) }
+
+    func resume(_ value: Bool?) {
+        let waiting = continuation.withLock { (stored: inout CheckedContinuation<Bool?, Never>?) -> CheckedContinuation<Bool?, Never>? in
+            defer { stored = nil }
+            return stored
+        }
+        waiting?.resume(returning: value)
     }
 }
