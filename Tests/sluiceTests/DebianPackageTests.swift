@@ -127,9 +127,11 @@ struct DebianPackageTests {
         // they load in turn is their packages' business (dpkg-shlibdeps works the same way).
         let resolved = Dictionary(
             ldd.standardOutput.split(separator: "\n").compactMap { line -> (String, String)? in
-                let parts = line.split(separator: " ")
-                guard parts.count >= 3, parts[1] == "=>" else { return nil }  // the vDSO and the loader itself
-                return (parts[0].trimmingCharacters(in: .whitespaces), String(parts[2]))
+                let parts = line.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
+                if parts.count >= 3, parts[1] == "=>" { return (parts[0], parts[2]) }
+                // The loader, "/lib64/ld-linux-x86-64.so.2 (0x…)"; the vDSO has no file.
+                if let path = parts.first, path.hasPrefix("/") { return ((path as NSString).lastPathComponent, path) }
+                return nil
             }, uniquingKeysWith: { first, _ in first })
         let dynamic = try HostCommand.run("/usr/bin/readelf", ["-d", "/usr/bin/sluice"]).standardOutput
         #expect(!dynamic.contains("RPATH") && !dynamic.contains("RUNPATH"), "\(dynamic)")
