@@ -5,6 +5,7 @@ extension SluiceConfiguration {
     /// The top-level keys of the configuration file.
     static let configurationKeys = [
         "gateway_id", "data_dir", "devices_dir", "mqtt", "log", "topic_defaults", "topics", "dead_letters", "upstream", "kafka_listener",
+        "metrics",
     ]
 
     /// Loads the configuration file and the device profiles of its `devices_dir`, then checks them
@@ -93,6 +94,10 @@ extension SluiceConfiguration {
             var settings = KafkaListenerSettings()
             settings.apply(section, reader: &reader)
             kafkaListener = settings
+        }
+        if let section = reader.mapping(document["metrics"], keys: MetricsSettings.configurationKeys) {
+            var settings = MetricsSettings()
+            metrics = settings.apply(section, reader: &reader) ? settings : nil
         }
         var topicLocations: [String: FileLocation] = [:]
         for (name, value) in reader.mapping(document["topics"], keys: nil)?.entries ?? [] {

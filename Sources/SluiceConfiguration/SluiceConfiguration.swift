@@ -25,6 +25,9 @@ public struct SluiceConfiguration: Sendable, Hashable {
     public var upstream: UpstreamSettings?
     /// The Kafka-protocol listener for local readers; nil when the section is absent (no listener).
     public var kafkaListener: KafkaListenerSettings?
+    /// The operations HTTP endpoint (metrics, health, status page); nil when the section is absent
+    /// or says `enabled: false`.
+    public var metrics: MetricsSettings?
     /// The device profiles loaded from `devicesDirectory`.
     public var profiles: [DeviceProfile] = []
 
