@@ -27,7 +27,7 @@ main{padding:16px 20px;display:grid;gap:16px;grid-template-columns:repeat(auto-f
 table{width:100%;border-collapse:collapse}th,td{text-align:left;padding:4px 6px;border-bottom:1px solid var(--line);white-space:nowrap}
 th{color:var(--mute);font-weight:600;font-size:12px}td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
 .bad{color:var(--bad)}.okc{color:var(--ok)}.warn{color:var(--warn)}.empty{color:var(--mute);font-style:italic}
-ul.problems{margin:6px 0 0;padding-left:18px;color:var(--bad)}ol.errors{margin:0;padding-left:18px}ol.errors li{margin:3px 0;word-break:break-word}
+ul.problems{margin:6px 0 0;padding-left:18px;color:var(--bad)}ol.errors{margin:0;padding-left:18px}ol.errors li{margin:3px 0;word-break:break-word}ol.errors li.empty{list-style:none;margin-left:-18px}
 .when{color:var(--mute);font-size:12px;margin-right:6px}
 </style></head>
 <body>
