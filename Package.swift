@@ -148,7 +148,10 @@ let package = Package(
         .testTarget(name: "SluiceServerTests", dependencies: ["SluiceServer"], swiftSettings: swiftSettings),
         .testTarget(
             name: "SluiceMetricsTests",
-            dependencies: ["SluiceMetrics", "SluiceTestKit", .product(name: "Prometheus", package: "swift-prometheus")],
+            dependencies: [
+                "SluiceMetrics", "SluiceTestKit", .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Logging", package: "swift-log"), .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
