@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import SluiceMQTT
 import SluiceTestKit
 import Testing
@@ -64,15 +65,13 @@ struct OperationsEndToEndTests {
         #expect(TestEnvironment.waitUntil(timeout: .seconds(30)) {
             Self.samples((try? HTTPProbe.get(base + "/metrics"))?.body ?? "")["sluice_devices_known"] == 20
         })
-        let quietStart = ContinuousClock.now
-        var sequence = 2000
+        // Devices 0…9 keep publishing, on a thread of their own, until the broker outage below.
+        let talkers = Talkers(port: fixture.broker.port)
+        defer { talkers.stop() }
         var quiet: Double?
-        let wentQuiet = TestEnvironment.waitUntil(timeout: .seconds(60)) {
-            // Devices 0…9 keep publishing (sequence % 10 < 10 with 10 devices).
-            _ = try? IngestFixture.publish(port: fixture.broker.port, range: sequence..<(sequence + 10), devices: 10, clientID: "talkers")
-            sequence += 10
+        let wentQuiet = TestEnvironment.waitUntil(timeout: .seconds(90)) {
             quiet = Self.samples((try? HTTPProbe.get(base + "/metrics"))?.body ?? "")["sluice_devices_quiet"]
-            return quiet == 10 && ContinuousClock.now - quietStart > .seconds(10)
+            return quiet == 10
         }
         #expect(wentQuiet, "quiet devices: \(String(describing: quiet))")
         // Let status.json catch up with the registry (refreshed every 2 s).
@@ -101,6 +100,7 @@ struct OperationsEndToEndTests {
         #expect(status.standardOutput.contains("  quiet dev-0010 (env-sensor): silent "))
 
         // The broker goes away: healthz says so, and the page too.
+        talkers.stop()
         fixture.broker.pause()
         var outage: HTTPProbe.Response?
         #expect(TestEnvironment.waitUntil(timeout: .seconds(30)) {
@@ -122,5 +122,33 @@ struct OperationsEndToEndTests {
         try fixture.broker.restart()
         #expect(TestEnvironment.waitUntil(timeout: .seconds(30)) { (try? HTTPProbe.get(base + "/healthz"))?.status == 200 })
         #expect(fixture.daemon.stop() == 0)
+    }
+}
+
+/// Ten devices (dev-0000 … dev-0009) that publish a message each every half second until stopped.
+final class Talkers: Sendable {
+    private let stopping = Atomic<Bool>(false)
+    private let done = DispatchSemaphore(value: 0)
+
+    init(port: Int) {
+        start(port: port)
+    }
+
+    private func start(port: Int) {
+        Thread { [self] in
+            var sequence = 1_000_000
+            while !stopping.load(ordering: .relaxed) {
+                _ = try? IngestFixture.publish(port: port, range: sequence..<(sequence + 10), devices: 10, clientID: "talkers")
+                sequence += 10
+                usleep(500_000)
+            }
+            done.signal()
+        }.start()
+    }
+
+    /// Stops publishing and waits for the last round (once; later calls return at once).
+    func stop() {
+        guard !stopping.exchange(true, ordering: .relaxed) else { return }
+        done.wait()
     }
 }
