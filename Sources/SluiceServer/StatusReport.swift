@@ -18,6 +18,9 @@ public struct StatusReport: Codable, Sendable, Equatable {
         public var partitions: [PartitionStatus]
         public var recordsIngested: Int
         public var recordsPerSecond: Double
+        /// Payload bytes ingested since start, and per second (nil in files of older versions).
+        public var bytesIngested: Int?
+        public var bytesPerSecond: Double?
     }
 
     /// When the snapshot was taken (ms since the epoch).
@@ -69,6 +72,18 @@ public struct StatusReport: Codable, Sendable, Equatable {
         /// Records deleted before they were forwarded (`drop-oldest`) since start.
         public var droppedRecords: Int
     }
+    /// The device registry: who spoke in the last minute, who went quiet (nil without a catalog).
+    public var devices: DeviceSummary?
+    /// What `/healthz` reports as wrong; empty when healthy.
+    public var healthProblems: [String]?
+    /// The last errors, oldest first, with when they were first seen.
+    public var recentErrors: [RecentError]?
+    /// Free bytes on the data directory's filesystem.
+    public var diskFreeBytes: Int?
+    /// The daemon's resident memory.
+    public var residentBytes: Int?
+    /// The status page's address, when the metrics endpoint is on.
+    public var statusPage: String?
 
     /// One local partition's forwarding position.
     public struct ForwardPartitionStatus: Codable, Sendable, Equatable {

@@ -4,7 +4,9 @@ import ServiceLifecycle
 import SluiceConfiguration
 import SluiceLog
 import SluiceMQTT
+import SluiceMetrics
 import SluiceUpstream
+import Synchronization
 
 /// Writes a `StatusReport` every `interval` into the runtime directory (`$RUNTIME_DIRECTORY`,
 /// i.e. /run/sluice under systemd, a tmpfs: no SD-card writes), for `sluice status`.
@@ -17,12 +19,14 @@ public struct StatusService: Service {
     private let interval: Duration
     private let logger: Logger
     private let startedAt = LogClock.nowMillis()
+    private let operations: OperationsState?
 
     /// Creates the service.
     public init(
         configuration: SluiceConfiguration, log: LogManager, ingest: IngestStatistics, forward: ForwardStatistics? = nil,
-        directory: String, interval: Duration = .seconds(2), logger: Logger
+        directory: String, interval: Duration = .seconds(2), operations: OperationsState? = nil, logger: Logger
     ) {
+        self.operations = operations
         self.configuration = configuration
         self.log = log
         self.ingest = ingest
@@ -34,9 +38,16 @@ public struct StatusService: Service {
 
     public func run() async throws {
         var previous: (millis: Int64, byTopic: [String: Int]) = (startedAt, [:])
+        var previousBytes: [String: Int] = [:]
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            let report = snapshot(previous: previous)
+            var report = snapshot(previous: previous)
+            let previousMillis = previous.millis
             previous = (report.generatedAtMillis, ingest.acceptedByTopic)
+            if let operations {
+                addOperations(to: &report, operations, previousBytes: previousBytes, previousMillis: previousMillis)
+                previousBytes = ingest.acceptedBytesByTopic
+                operations.publish(report)
+            }
             do {
                 try report.write(to: directory)
             } catch {
@@ -45,6 +56,26 @@ public struct StatusService: Service {
             try? await Task.sleep(for: interval)
         }
         try? FileManager.default.removeItem(atPath: directory + "/" + StatusReport.fileName)
+    }
+
+    /// Adds what the operations endpoint shows beyond the counters: bytes per topic, devices,
+    /// health, the last errors, disk free and memory.
+    private func addOperations(to report: inout StatusReport, _ operations: OperationsState, previousBytes: [String: Int], previousMillis: Int64) {
+        let bytes = ingest.acceptedBytesByTopic
+        let seconds = max(0.001, Double(report.generatedAtMillis - previousMillis) / 1000)
+        for index in report.topics.indices {
+            let name = report.topics[index].name
+            report.topics[index].bytesIngested = bytes[name] ?? 0
+            report.topics[index].bytesPerSecond = Double((bytes[name] ?? 0) - (previousBytes[name] ?? 0)) / seconds
+        }
+        operations.noteErrors(
+            [(source: "mqtt", message: ingest.lastError), (source: "upstream", message: forward?.lastError)], nowMillis: report.generatedAtMillis)
+        report.devices = operations.devices
+        report.healthProblems = DaemonHealth.check(configuration: configuration, ingest: ingest).problems
+        report.recentErrors = operations.recentErrors
+        report.diskFreeBytes = DaemonHealth.freeBytes(configuration.dataDirectory)
+        report.residentBytes = ProcessMemory.residentBytes()
+        report.statusPage = operations.statusPage.withLock { $0 }
     }
 
     /// The timestamp of the record at `offset` in partition `key` ("topic-index"), if readable.

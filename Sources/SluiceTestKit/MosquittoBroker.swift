@@ -55,6 +55,12 @@ public final class MosquittoBroker: Sendable {
         }
     }
 
+    /// Stops the broker process but keeps its folder, so ``restart()`` can start it again on the
+    /// same port (an outage of the broker).
+    public func pause() {
+        processes.current.stop()
+    }
+
     /// Stops the broker and removes its folder.
     public func stop() {
         processes.current.stop()

@@ -32,8 +32,9 @@ struct RunCommand: AsyncParsableCommand {
     func run() async throws {
         let configuration = try configurationOption.load()
         let level = logLevel
+        // One logfmt line per event (journald-friendly; see KeyValueLogHandler).
         LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
+            var handler = KeyValueLogHandler(label: label)
             handler.logLevel = level
             return handler
         }

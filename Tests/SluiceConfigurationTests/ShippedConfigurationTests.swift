@@ -25,6 +25,7 @@ struct ShippedConfigurationTests {
         expected.gatewayID = "gw-0001"
         expected.devicesDirectory = devicesFolder
         expected.profiles = configuration.profiles
+        expected.metrics = MetricsSettings()
         func topic(_ change: (inout TopicConfiguration) -> Void) -> TopicConfiguration {
             var topic = expected.topicDefaults
             change(&topic)

@@ -23,7 +23,10 @@ struct IngestFixture {
         timestamp: { field: ts, unit: milliseconds }
         """
 
-    init(fsync: String = "interval", protocolVersion: String = "3.1.1", extraSubscriptions: [String] = [], environment: [String: String] = [:]) throws {
+    init(
+        fsync: String = "interval", protocolVersion: String = "3.1.1", extraSubscriptions: [String] = [], environment: [String: String] = [:],
+        extraYAML: String = ""
+    ) throws {
         broker = try MosquittoBroker()
         let extra = extraSubscriptions.isEmpty ? "" : "  extra_subscriptions: [\(extraSubscriptions.map { "\"\($0)\"" }.joined(separator: ", "))]\n"
         let yaml = """
@@ -40,7 +43,7 @@ struct IngestFixture {
             topic_defaults:
               partitions: \(Self.partitions)
             """
-        daemon = try SluiceDaemonProcess(yaml: yaml + "\n", profiles: ["env-sensor": Self.sensorProfile], environment: environment)
+        daemon = try SluiceDaemonProcess(yaml: yaml + "\n" + extraYAML, profiles: ["env-sensor": Self.sensorProfile], environment: environment)
     }
 
     func remove() {

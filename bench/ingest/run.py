@@ -30,6 +30,7 @@ import struct
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 
@@ -384,9 +385,10 @@ def disk_bytes(directory):
     return total
 
 
-def sluice_config(config, directory, port):
+def sluice_config(config, directory, port, metrics_port=None):
     """The shipped config/sluice.yaml with only the data dir, the devices dir (env-sensor only),
-    the broker port and the topics that exist changed."""
+    the broker port and the topics that exist changed; the metrics endpoint on a free port when
+    `metrics_port` is given, else off."""
     devices = os.path.join(directory, "devices")
     os.makedirs(devices)
     shutil.copy(os.path.join(config.repo, "devices/env-sensor.yaml"), devices)
@@ -396,6 +398,10 @@ def sluice_config(config, directory, port):
     text = re.sub(r"(?m)^devices_dir: .*$", f"devices_dir: {devices}", text)
     text = re.sub(r"(?m)^(\s+port:) \d+", rf"\g<1> {port}", text, count=1)
     text = re.sub(r"(?m)^  (energy|positions|vibration): .*\n", "", text)  # topics of absent profiles
+    if metrics_port:
+        text = re.sub(r"(?m)^(  listen:) 127\.0\.0\.1:9464", rf"\g<1> 127.0.0.1:{metrics_port}", text, count=1)
+    else:
+        text = re.sub(r"(?m)^metrics:\n  enabled: true", "metrics:\n  enabled: false", text, count=1)
     if config.sluice_overrides:
         for key, value in config.sluice_overrides.items():
             text = re.sub(rf"(?m)^(\s*{key}:) [^#\n]*", rf"\g<1> {value} ", text, count=1)
@@ -412,8 +418,8 @@ def read_status(runtime):
         return None
 
 
-def start_sluice(config, directory, port, perf_record=None):
-    path, data, flush_ms = sluice_config(config, directory, port)
+def start_sluice(config, directory, port, perf_record=None, metrics_port=None):
+    path, data, flush_ms = sluice_config(config, directory, port, metrics_port)
     check = subprocess.run([config.sluice, "check-config", "--config", path], capture_output=True, text=True, timeout=60)
     if check.returncode:
         raise BenchError(f"sluice check-config failed: {check.stdout}{check.stderr}")
@@ -625,11 +631,43 @@ def proc_row(name, before, after, fsyncs):
             "write_bytes": after.write_bytes - before.write_bytes, "fsyncs": fsyncs}
 
 
-def burst_sluice(config, run):
+class Scraper:
+    """GETs /metrics (as Prometheus would) every `interval` seconds until stopped."""
+
+    def __init__(self, port, interval=1.0):
+        self.url = f"http://127.0.0.1:{port}/metrics"
+        self.interval, self.scrapes, self.failures, self.bytes = interval, 0, 0, 0
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self.body, daemon=True)
+        self.thread.start()
+
+    def body(self):
+
+        while not self.stopping.wait(self.interval):
+            try:
+                with urllib.request.urlopen(self.url, timeout=5) as answer:
+                    self.bytes += len(answer.read())
+                    self.scrapes += 1
+            except OSError:
+                self.failures += 1
+
+    def stop(self):
+        self.stopping.set()
+        self.thread.join(10)
+
+
+def burst_sluice_scraped(config, run):
+    """Sluice with its metrics endpoint on and scraped every second (the cost of metrics)."""
+    return burst_sluice(config, run, scraped=True)
+
+
+def burst_sluice(config, run, scraped=False):
     directory = tempfile.mkdtemp(prefix="sluice-", dir=config.work)
     n = config.count
     broker, port = start_mosquitto(config, directory)
-    sluice, data, runtime, flush_ms = start_sluice(config, directory, port)
+    metrics_port = free_port() if scraped else None
+    sluice, data, runtime, flush_ms = start_sluice(config, directory, port, metrics_port=metrics_port)
+    scraper = Scraper(metrics_port) if scraped else None
     watcher = LogWatcher(data)
     base = probe(config, port, watcher.count, "Sluice")
     status_before = wait_for(lambda: read_status(runtime), 5, "status.json")
@@ -642,6 +680,8 @@ def burst_sluice(config, run):
     broker_after, sluice_after = broker.sample(), sluice.sample()
     # A status.json written after the end, for Sluice's own fsync count.
     status = wait_for(lambda: (s := read_status(runtime)) and s["generatedAtMillis"] > (last + flush_ms / 1000 + 0.2) * 1000 and s, 6, "a fresh status.json")
+    if scraper:
+        scraper.stop()
     sluice.stop()
     broker.stop()
     topics = sluice_topics(config, data)
@@ -651,7 +691,8 @@ def burst_sluice(config, run):
     row = proc_row("sluice", sluice_before, sluice_after, status["fsyncs"] - status_before["fsyncs"])
     row["fsyncs_perf"] = perf_fsyncs
     return {
-        "target": "sluice", "published": report["published"], "stored": stored_final, "dead_letters": dead,
+        "target": "sluice_scraped" if scraped else "sluice", "published": report["published"], "stored": stored_final, "dead_letters": dead,
+        "scrapes": {"count": scraper.scrapes, "failures": scraper.failures, "bytes": scraper.bytes} if scraper else None,
         "seconds": last - report["first_publish_us"] / 1e6, "load": report,
         "processes": [proc_row("mosquitto", broker_before, broker_after, broker.fsyncs()), row],
         "disk_bytes": disk_bytes(data), "durable": f"fdatasync per partition every {flush_ms} ms",
@@ -920,7 +961,7 @@ def report(config, burst, steady):
         out("| target | process | msg/s | range (runs) | lost | CPU s / 100k rec | peak RSS MiB | disk B/rec | written B/rec | fsyncs / 1000 rec |")
         out("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     chosen = {}
-    for name in ("mosquitto_sub", "sluice", "nats"):
+    for name in ("mosquitto_sub", "sluice", "sluice_scraped", "nats"):
         runs = burst.get(name, [])
         if not runs:
             continue
@@ -957,6 +998,14 @@ def report(config, burst, steady):
     if "sluice" in chosen and "status" in chosen["sluice"]:
         s = chosen["sluice"]["status"]
         out(f"- sluice: largest burst {s['largestBurst']} messages, log bytes appended {s['bytesWritten'] / chosen['sluice']['published']:.1f} B/rec")
+    if "sluice" in chosen and "sluice_scraped" in chosen:
+        plain, scraped = chosen["sluice"], chosen["sluice_scraped"]
+        cpu = lambda r: next(p for p in r["processes"] if p["name"] == "sluice")["cpu"]
+        scrapes = scraped["scrapes"] or {"count": 0, "failures": 0, "bytes": 0}
+        out(f"- the cost of metrics: sluice_scraped (endpoint on, /metrics scraped every 1 s: {scrapes['count']} scrapes, "
+            f"{scrapes['failures']} failed, {scrapes['bytes'] / max(1, scrapes['count']):.0f} B each) vs sluice (endpoint off): "
+            f"msg/s {scraped['rate'] / plain['rate']:.3f} ×, Sluice CPU per record "
+            f"{per_100k(cpu(scraped), scraped['published']) / per_100k(cpu(plain), plain['published']):.3f} ×")
     if steady:
         s = steady
         lat = s["latency"]
@@ -1060,7 +1109,7 @@ def main():
         write_probe(config.probe_file)
         burst = {}
         targets = [t for t in config.targets.split(",") if t]
-        parts = {"mosquitto_sub": burst_mosquitto_sub, "sluice": burst_sluice, "nats": burst_nats}
+        parts = {"mosquitto_sub": burst_mosquitto_sub, "sluice": burst_sluice, "sluice_scraped": burst_sluice_scraped, "nats": burst_nats}
         for run in range(1, config.runs + 1):
             for target in targets:
                 if target in parts:

@@ -18,6 +18,8 @@ final class IngestLoop: MosquittoClientDelegate {
     private let stop: StopSignal
     private let reloads: IngestReloadMailbox
     private let logger: Logger
+    /// Warnings that can repeat per message or per reconnect attempt: one line per kind per minute.
+    private let repeating: RateLimitedLogger
     /// The most messages read before they are written and acknowledged: bounds the duplicates a crash can cause.
     static let maxBurstMessages = 1024
 
@@ -43,6 +45,19 @@ final class IngestLoop: MosquittoClientDelegate {
         var builders: [RecordBatchBuilder]
         var maxRecordBytes: Int
         var burstAccepted = 0
+        var burstBytes = 0
+    }
+
+    /// Per device, since the last hand-over: one dictionary update per accepted message (in
+    /// memory; the registry in SQLite is written in batches by the daemon, never per record).
+    private var windowDevices: [String: WindowTally] = [:]
+    private var windowStartMillis: Int64 = 0
+
+    struct WindowTally {
+        var profileIndex: Int
+        var count: Int
+        var firstMillis: Int64
+        var lastMillis: Int64
     }
 
     init(
@@ -56,6 +71,7 @@ final class IngestLoop: MosquittoClientDelegate {
         self.stop = stop
         self.reloads = reloads
         self.logger = logger
+        self.repeating = RateLimitedLogger(logger: logger)
         self.backoff = configuration.mqtt.reconnectMinimum
         var deadLetterConfiguration = configuration.deadLetters.configuration
         deadLetterConfiguration.fsync = configuration.log.fsync
@@ -230,10 +246,15 @@ final class IngestLoop: MosquittoClientDelegate {
     /// nothing read is acknowledged).
     private func writeBurst() -> Bool {
         var acceptedByTopic: [String: Int] = [:]
+        var bytesByTopic: [String: Int] = [:]
         for index in topics.indices {
             flushBuilders(&topics[index])
-            if topics[index].burstAccepted > 0 { acceptedByTopic[topics[index].name] = topics[index].burstAccepted }
+            if topics[index].burstAccepted > 0 {
+                acceptedByTopic[topics[index].name] = topics[index].burstAccepted
+                bytesByTopic[topics[index].name] = topics[index].burstBytes
+            }
             topics[index].burstAccepted = 0
+            topics[index].burstBytes = 0
         }
         flushBuilders(&deadLetters)
         deadLetters.burstAccepted = 0
@@ -241,17 +262,48 @@ final class IngestLoop: MosquittoClientDelegate {
         if let failure = burstFailure {
             burstFailure = nil
             statistics.noteAppendFailure("\(failure)")
-            logger.error("could not write a burst to the log; not acknowledging it", metadata: ["log.error": "\(failure)"])
+            repeating.error(key: "append", "could not write a burst to the log; not acknowledging it", metadata: ["log.error": "\(failure)"])
             dropConnection(reason: "log append failed")
             burstDeadLetters.removeAll(keepingCapacity: true)
             _ = stop.wait(milliseconds: Int32(backoff.wholeMilliseconds))
             return false
         }
         if received > 0 {
-            statistics.noteBurst(received: received, acceptedByTopic: acceptedByTopic, deadLettersByReason: burstDeadLetters)
+            statistics.noteBurst(
+                received: received, acceptedByTopic: acceptedByTopic, bytesByTopic: bytesByTopic, deadLettersByReason: burstDeadLetters)
+            if !burstDeadLetters.isEmpty { logDeadLetters() }
         }
         burstDeadLetters.removeAll(keepingCapacity: true)
+        handOverDeviceActivity()
         return true
+    }
+
+    /// Gives the devices' activity to the statistics about once a second.
+    private func handOverDeviceActivity() {
+        guard !windowDevices.isEmpty else { return }
+        let now = LogClock.nowMillis()
+        guard now - windowStartMillis >= 1000 else { return }
+        var window: [String: IngestDeviceActivity] = [:]
+        window.reserveCapacity(windowDevices.count)
+        for (id, tally) in windowDevices {
+            let profile = configuration.profiles[tally.profileIndex]
+            window[id] = IngestDeviceActivity(
+                deviceID: id, profile: profile.name, topic: profile.topic, messageCount: tally.count,
+                firstSeenMillis: tally.firstMillis, lastSeenMillis: tally.lastMillis)
+        }
+        statistics.noteDeviceActivity(window)
+        windowDevices.removeAll(keepingCapacity: true)
+        windowStartMillis = now
+    }
+
+    /// One warning per reason per minute at most (a broken device can send thousands a second);
+    /// the count since the last line rides along.
+    private func logDeadLetters() {
+        for (reason, count) in burstDeadLetters {
+            repeating.warning(
+                key: reason, "messages sent to the dead-letter topic", count: count,
+                metadata: [IngestLoggingKeys.reason: "\(reason)", IngestLoggingKeys.topic: "\(configuration.deadLetters.topic)"])
+        }
     }
 
     private func flushBuilders(_ sink: inout TopicSink) {
@@ -289,6 +341,15 @@ final class IngestLoop: MosquittoClientDelegate {
                 }
             }
             topics[topicIndex].burstAccepted += 1
+            topics[topicIndex].burstBytes += message.payload.count
+            if var tally = windowDevices[deviceID] {
+                tally.count += 1
+                tally.lastMillis = arrival
+                tally.profileIndex = profileIndex
+                windowDevices[deviceID] = tally
+            } else {
+                windowDevices[deviceID] = WindowTally(profileIndex: profileIndex, count: 1, firstMillis: arrival, lastMillis: arrival)
+            }
             if topics[topicIndex].builders[partition].recordBytes >= topics[topicIndex].maxRecordBytes {
                 append(&topics[topicIndex], partition)
             }
@@ -348,7 +409,7 @@ final class IngestLoop: MosquittoClientDelegate {
 
     func mosquittoDidConnect(code: Int32) {
         guard code == 0 else {
-            logger.error("the MQTT broker refused the connection", metadata: ["mqtt.code": "\(code)", "mqtt.reason": "\(MosquittoClient.describe(code))"])
+            repeating.error(key: "refused", "the MQTT broker refused the connection", metadata: ["mqtt.code": "\(code)", "mqtt.reason": "\(MosquittoClient.describe(code))"])
             statistics.noteError("broker refused the connection: code \(code)")
             return
         }
@@ -388,7 +449,7 @@ final class IngestLoop: MosquittoClientDelegate {
             self.client = client
         } catch {
             statistics.noteError("\(error)")
-            logger.warning("mqtt connect failed; retrying", metadata: ["mqtt.error": "\(error)", "mqtt.retry_in": "\(backoff)"])
+            repeating.warning(key: "connect", "mqtt connect failed; retrying", metadata: ["mqtt.error": "\(error)", "mqtt.retry_in": "\(backoff)"])
             _ = stop.wait(milliseconds: Int32(backoff.wholeMilliseconds))
             backoff = min(backoff * 2, configuration.mqtt.reconnectMaximum)
         }

@@ -30,6 +30,8 @@ final class ForwardLoop {
     private let deadLetters: Partition?
     private let isStopping: @Sendable () -> Bool
     private let logger: Logger
+    /// Errors that can repeat per record (skips) or per commit: one line per kind per minute.
+    private let repeating: RateLimitedLogger
     private var slots: [Slot] = []
     private var lastCommit = ContinuousClock.now
     private var committed: [TopicPartitionKey: Int64] = [:]
@@ -49,6 +51,7 @@ final class ForwardLoop {
         self.deadLetters = deadLetters
         self.isStopping = isStopping
         self.logger = logger
+        self.repeating = RateLimitedLogger(logger: logger)
         do {
             committed = try catalog.forwardCursors(upstream: settings.name)
         } catch {
@@ -86,7 +89,7 @@ final class ForwardLoop {
                 if start < partition.logStartOffset {
                     let lost = partition.logStartOffset - start
                     logger.warning("records deleted before they were forwarded", metadata: ["upstream.partition": "\(slots[index].key)", "upstream.records": "\(lost)"])
-                    statistics.noteError("\(lost) records of \(slots[index].key) were deleted by retention before forwarding")
+                    statistics.noteError(kind: "deleted_before_forwarding", "\(lost) records of \(slots[index].key) were deleted by retention before forwarding")
                     slots[index].window.skip(to: partition.logStartOffset)
                     continue
                 }
@@ -162,7 +165,7 @@ final class ForwardLoop {
             if let error = report.error {
                 if settings.onUnrecoverable == .skip {
                     statistics.noteFailed("\(slots[index].key) offset \(offset): \(error)", skipped: true)
-                    logger.error("upstream refused a record; skipped (on_unrecoverable: skip)", metadata: ["upstream.partition": "\(slots[index].key)", "upstream.offset": "\(offset)", "upstream.error": "\(error)"])
+                    repeating.error(key: "skip-" + slots[index].key, "upstream refused a record; skipped (on_unrecoverable: skip)", metadata: ["upstream.partition": "\(slots[index].key)", "upstream.offset": "\(offset)", "upstream.error": "\(error)"])
                     slots[index].window.delivered(offset: offset)
                 } else {
                     halt(index, reason: "\(error)", offset: offset)
@@ -179,7 +182,7 @@ final class ForwardLoop {
     private func refuse(_ index: Int, offset: Int64, reason: String, size: Int) {
         guard settings.onUnrecoverable == .skip else { return halt(index, reason: "produce failed: \(reason)", offset: offset) }
         statistics.noteFailed("\(slots[index].key) offset \(offset): \(reason)", skipped: true)
-        logger.error("upstream refused a record; skipped (on_unrecoverable: skip)", metadata: [
+        repeating.error(key: "skip-" + slots[index].key, "upstream refused a record; skipped (on_unrecoverable: skip)", metadata: [
             "upstream.partition": "\(slots[index].key)", "upstream.offset": "\(offset)", "upstream.error": "\(reason)",
         ])
         slots[index].window.produced(offset: offset, bytes: size)
@@ -219,8 +222,8 @@ final class ForwardLoop {
             try catalog.saveForwardCursors(upstream: settings.name, changed, nowMillis: LogClock.nowMillis())
             committed.merge(changed) { $1 }
         } catch {
-            statistics.noteError("cannot save forward cursors: \(error)")
-            logger.error("cannot save forward cursors", metadata: ["catalog.error": "\(error)"])
+            statistics.noteError(kind: "cursor_commit", "cannot save forward cursors: \(error)")
+            repeating.error(key: "cursors", "cannot save forward cursors", metadata: ["catalog.error": "\(error)"])
         }
     }
 }

@@ -56,9 +56,17 @@ public final class ForwardService: Service, Sendable {
     /// - Throws: `UpstreamError` for a configuration librdkafka refuses.
     public func run() async throws {
         let inbox = DeliveryInbox()
+        let statistics = self.statistics
+        // librdkafka retries client errors itself; they are counted by kind and logged at most
+        // once a minute per kind (an unreachable cluster reports one every few seconds).
+        let repeating = RateLimitedLogger(logger: logger)
         let producer = try RDKafkaProducer(
             properties: Self.producerProperties(settings, gatewayID: gatewayID), logger: logger,
-            deliveryHandler: { inbox.add($0) })
+            deliveryHandler: { inbox.add($0) },
+            errorHandler: { kind, reason in
+                statistics.noteError(kind: kind, "\(kind): \(reason)")
+                repeating.warning(key: kind, "upstream error; librdkafka retries", metadata: ["upstream.kind": "\(kind)", "upstream.error": "\(reason)"])
+            })
         let stopFlag = ForwardStopFlag()
         let loop = try ForwardLoop(
             settings: settings, gatewayID: gatewayID, partitions: partitions, catalog: catalog, producer: producer,

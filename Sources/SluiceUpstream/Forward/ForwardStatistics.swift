@@ -22,6 +22,7 @@ public final class ForwardStatistics: Sendable {
     private let skippedCounter = Atomic<Int>(0)
     private let retriedCounter = Atomic<Int>(0)
     private let state = Mutex<(partitions: [String: PartitionState], lastError: String?, lastDeliveryMillis: Int64?)>(([:], nil, nil))
+    private let errorKinds = Mutex<[String: Int]>([:])
 
     /// Creates zeroed statistics.
     public init() {}
@@ -40,6 +41,10 @@ public final class ForwardStatistics: Sendable {
     public var lastError: String? { state.withLock { $0.lastError } }
     /// When the last delivery was confirmed (ms since the epoch).
     public var lastDeliveryMillis: Int64? { state.withLock { $0.lastDeliveryMillis } }
+    /// Upstream errors by kind: librdkafka's client errors by name (`transport`,
+    /// `all_brokers_down`, `resolve`, …), `refused` (a record refused for good),
+    /// `deleted_before_forwarding`, `cursor_commit`.
+    public var errorsByKind: [String: Int] { errorKinds.withLock { $0 } }
     /// Per `topic-partition`.
     public var partitions: [String: PartitionState] { state.withLock { $0.partitions } }
 
@@ -54,7 +59,13 @@ public final class ForwardStatistics: Sendable {
         deliveredCounter.add(count, ordering: .relaxed)
         state.withLock { $0.lastDeliveryMillis = nowMillis }
     }
+    /// Counts an upstream error of `kind` and keeps `message` as the last error.
+    func noteError(kind: String, _ message: String) {
+        errorKinds.withLock { $0[kind, default: 0] += 1 }
+        noteError(message)
+    }
     func noteFailed(_ message: String, skipped: Bool) {
+        errorKinds.withLock { $0["refused", default: 0] += 1 }
         failedCounter.add(1, ordering: .relaxed)
         if skipped { skippedCounter.add(1, ordering: .relaxed) }
         state.withLock { $0.lastError = message }

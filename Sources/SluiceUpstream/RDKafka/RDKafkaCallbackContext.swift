@@ -11,10 +11,17 @@ final class RDKafkaCallbackContext: Sendable {
     let logger: Logger
     /// Receives one report per produced record.
     let deliveryHandler: @Sendable (DeliveryReport) -> Void
+    /// Receives librdkafka's client-level errors (broker down, name resolution, authentication),
+    /// as their kind (the error's name, e.g. `transport`) and text; nil leaves them to the log.
+    let errorHandler: (@Sendable (_ kind: String, _ reason: String) -> Void)?
 
-    init(logger: Logger, deliveryHandler: @escaping @Sendable (DeliveryReport) -> Void) {
+    init(
+        logger: Logger, deliveryHandler: @escaping @Sendable (DeliveryReport) -> Void,
+        errorHandler: (@Sendable (_ kind: String, _ reason: String) -> Void)? = nil
+    ) {
         self.logger = logger
         self.deliveryHandler = deliveryHandler
+        self.errorHandler = errorHandler
     }
 
     /// Sets `conf`'s opaque to a retained reference to this context and registers the log and
@@ -28,6 +35,7 @@ final class RDKafkaCallbackContext: Sendable {
         rd_kafka_conf_set_opaque(conf, retained.toOpaque())
         rd_kafka_conf_set_log_cb(conf, rdKafkaLog)
         rd_kafka_conf_set_dr_msg_cb(conf, rdKafkaDeliveryReport)
+        if errorHandler != nil { rd_kafka_conf_set_error_cb(conf, rdKafkaError) }
         return retained
     }
 }
@@ -70,4 +78,14 @@ private func rdKafkaDeliveryReport(_ handle: OpaquePointer?, _ message: UnsafePo
         DeliveryReport(
             correlation: RDKafkaProducer.correlation(fromOpaque: message.pointee._private), error: error,
             partition: message.pointee.partition, offset: message.pointee.offset))
+}
+
+/// librdkafka's error callback (client-level errors; librdkafka retries them itself): hands the
+/// error's kind — its name without the leading `_`, lowercased (`transport`, `all_brokers_down`,
+/// `resolve`, `authentication`) — and text to the context's handler.
+private func rdKafkaError(_ handle: OpaquePointer?, _ code: Int32, _ reason: UnsafePointer<CChar>?, _ opaque: UnsafeMutableRawPointer?) {
+    guard let context = context(opaque), let handler = context.errorHandler else { return }
+    let name = String(cString: rd_kafka_err2name(rd_kafka_resp_err_t(rawValue: code)))
+    let kind = String(name.drop { $0 == "_" }).lowercased()
+    handler(kind.isEmpty ? "unknown" : kind, reason.map { String(cString: $0) } ?? name)
 }

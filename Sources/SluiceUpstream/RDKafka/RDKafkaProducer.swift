@@ -42,14 +42,17 @@ public final class RDKafkaProducer: @unchecked Sendable {
     ///   - logger: receives librdkafka's log lines, at info level or below.
     ///   - deliveryHandler: called once per record `produce` accepted, on the thread that calls
     ///     `poll` or `flush`; keep it short (record the result, signal a waiter).
+    ///   - errorHandler: called with librdkafka's client-level errors (kind, text) on one of its
+    ///     threads; nil leaves them to librdkafka's log lines.
     /// - Throws: `UpstreamError.configuration` naming an unknown or invalid property;
     ///   `UpstreamError.producerCreation` if librdkafka cannot create the producer.
     public init(
         properties: [String: String], logger: Logger,
-        deliveryHandler: @escaping @Sendable (DeliveryReport) -> Void
+        deliveryHandler: @escaping @Sendable (DeliveryReport) -> Void,
+        errorHandler: (@Sendable (_ kind: String, _ reason: String) -> Void)? = nil
     ) throws(UpstreamError) {
         let conf = try RDKafkaConfiguration.make(properties)
-        let context = RDKafkaCallbackContext(logger: logger, deliveryHandler: deliveryHandler).install(on: conf)
+        let context = RDKafkaCallbackContext(logger: logger, deliveryHandler: deliveryHandler, errorHandler: errorHandler).install(on: conf)
         var reason = [CChar](repeating: 0, count: 512)
         guard let handle = rd_kafka_new(RD_KAFKA_PRODUCER, conf, &reason, reason.count) else {
             // rd_kafka_new takes `conf` only on success.
