@@ -145,6 +145,7 @@ final class IngestLoop: MosquittoClientDelegate {
                 messageIDs = []
             }
         }
+        handOverDeviceActivity(now: true)  // its tallies index the old profiles
         matcher = newMatcher
         (topics, topicOfProfile) = opened
         configuration.profiles = new.profiles
@@ -278,11 +279,12 @@ final class IngestLoop: MosquittoClientDelegate {
         return true
     }
 
-    /// Gives the devices' activity to the statistics about once a second.
-    private func handOverDeviceActivity() {
+    /// Gives the devices' activity to the statistics about once a second (or now, before a
+    /// reload renumbers the profiles the tallies point to).
+    private func handOverDeviceActivity(now isForced: Bool = false) {
         guard !windowDevices.isEmpty else { return }
         let now = LogClock.nowMillis()
-        guard now - windowStartMillis >= 1000 else { return }
+        guard isForced || now - windowStartMillis >= 1000 else { return }
         var window: [String: IngestDeviceActivity] = [:]
         window.reserveCapacity(windowDevices.count)
         for (id, tally) in windowDevices {
