@@ -12,8 +12,13 @@ public enum DaemonHealth {
     /// - Parameters:
     ///   - configuration: the broker address and data directory, for the messages.
     ///   - ingest: the connection and append state.
-    public static func check(configuration: SluiceConfiguration, ingest: IngestStatistics) -> HealthReport {
+    ///   - diskBudget: the disk budget as last enforced, if the caller has the log.
+    public static func check(configuration: SluiceConfiguration, ingest: IngestStatistics, diskBudget: DiskBudgetState? = nil) -> HealthReport {
         var problems: [String] = []
+        if let diskBudget, diskBudget.isExceeded {
+            problems.append(
+                "log: the disk budget is exceeded (\(diskBudget.usedBytes) bytes used, \(diskBudget.freeBytes) free; storage.on_full: \(configuration.storage.policy.rawValue)); ingest is paused and the MQTT broker queues")
+        }
         if !ingest.isConnected {
             let detail = ingest.lastError.map { " (last error: \($0))" } ?? ""
             problems.append("mqtt: not connected to \(configuration.mqtt.host):\(configuration.mqtt.port)\(detail)")

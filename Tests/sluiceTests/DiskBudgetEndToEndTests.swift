@@ -10,7 +10,7 @@ import Testing
 /// while the broker queues, and after a restart with room every message is stored exactly once.
 @Suite("Disk budget end to end", .serialized)
 struct DiskBudgetEndToEndTests {
-    static func daemon(broker: MosquittoBroker, storage: String) throws -> SluiceDaemonProcess {
+    static func daemon(broker: MosquittoBroker, storage: String, metricsPort: Int = TestEnvironment.freePort()) throws -> SluiceDaemonProcess {
         let yaml = """
             mqtt: { host: 127.0.0.1, port: \(broker.port), client_id: sluice-budget, reconnect: { min: 1s, max: 2s } }
             log: { fsync: interval, flush_interval: 100ms }
@@ -18,6 +18,7 @@ struct DiskBudgetEndToEndTests {
             dead_letters: { topic: _dead_letters, partitions: 1, segment_bytes: 64KiB }
             upstream: { bootstrap_servers: "127.0.0.1:\(TestEnvironment.freePort())" }
             storage: \(storage)
+            metrics: { listen: 127.0.0.1:\(metricsPort) }
             """
         return try SluiceDaemonProcess(yaml: yaml + "\n", profiles: ["env-sensor": IngestFixture.sensorProfile])
     }
@@ -42,7 +43,8 @@ struct DiskBudgetEndToEndTests {
     func dropOldest() throws {
         let broker = try MosquittoBroker()
         defer { broker.stop() }
-        let daemon = try Self.daemon(broker: broker, storage: "{ max_bytes: 2MiB, min_free_bytes: 2MiB, on_full: drop-oldest }")
+        let metricsPort = TestEnvironment.freePort()
+        let daemon = try Self.daemon(broker: broker, storage: "{ max_bytes: 2MiB, min_free_bytes: 2MiB, on_full: drop-oldest }", metricsPort: metricsPort)
         defer { daemon.remove() }
         try FileManager.default.createDirectory(atPath: daemon.dataDirectory, withIntermediateDirectories: true)
         let filesystem = try MountedTmpfs(path: daemon.dataDirectory, sizeKiB: 6 * 1024)
@@ -61,6 +63,14 @@ struct DiskBudgetEndToEndTests {
             let (start, sequences) = (try? Self.storedSequences(daemon)) ?? (0, [])
             return (Self.diskBudget(daemon)?["droppedRecords"] as? Int) == Int(start) && start + Int64(sequences.count) == Int64(total)
         }, "dropped records are counted: \(String(describing: Self.diskBudget(daemon)))")
+        // Every record is taken now, so the count no longer moves: /metrics reports the same.
+        let dropped = try Self.storedSequences(daemon).start
+        var metrics = ""
+        #expect(TestEnvironment.waitUntil(timeout: .seconds(10)) {
+            metrics = (try? Self.curl("http://127.0.0.1:\(metricsPort)/metrics")) ?? ""
+            return metrics.contains("\nsluice_disk_budget_dropped_records_total \(dropped)\n")
+        }, "\(metrics.suffix(3000))")
+        #expect(metrics.contains("\nsluice_disk_budget_exceeded 0\n"))
         #expect(daemon.stop() == 0)
 
         let (start, sequences) = try Self.storedSequences(daemon)
@@ -83,7 +93,8 @@ struct DiskBudgetEndToEndTests {
     func block() throws {
         let broker = try MosquittoBroker()
         defer { broker.stop() }
-        let daemon = try Self.daemon(broker: broker, storage: "{ max_bytes: 1MiB, min_free_bytes: null, on_full: block }")
+        let metricsPort = TestEnvironment.freePort()
+        let daemon = try Self.daemon(broker: broker, storage: "{ max_bytes: 1MiB, min_free_bytes: null, on_full: block }", metricsPort: metricsPort)
         defer { daemon.remove() }
         try daemon.start()
         try daemon.waitUntilConnected()
@@ -93,6 +104,8 @@ struct DiskBudgetEndToEndTests {
         #expect(TestEnvironment.waitUntil(timeout: .seconds(60)) {
             (Self.diskBudget(daemon)?["isExceeded"] as? Bool) == true && (daemon.status()?["isConnected"] as? Bool) == false
         }, "ingest pauses: \(String(describing: Self.diskBudget(daemon))) \(daemon.output.suffix(1500))")
+        let health = try Self.curl("http://127.0.0.1:\(metricsPort)/healthz", status: true)
+        #expect(health.hasPrefix("503") && health.contains("disk budget is exceeded"), "/healthz says why: \(health)")
         #expect(daemon.stop() == 0)
         let (start, paused) = try Self.storedSequences(daemon)
         #expect(start == 0 && !paused.isEmpty && paused.count < total, "nothing deleted, not everything taken: \(paused.count)")
@@ -109,6 +122,25 @@ struct DiskBudgetEndToEndTests {
         #expect(daemon.stop() == 0)
         let (_, all) = try Self.storedSequences(daemon)
         #expect(all == Array(0..<total), "every message exactly once, in order")
+    }
+}
+
+extension DiskBudgetEndToEndTests {
+    /// The body of an HTTP GET with curl (with `status`, prefixed by the status code and a newline).
+    static func curl(_ url: String, status: Bool = false) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+        process.arguments = ["-s", "--max-time", "10"] + (status ? ["-w", "%{http_code}\\n", "-o", "-"] : []) + [url]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let text = String(decoding: data, as: UTF8.self)
+        guard status else { return text }
+        // curl prints the body, then the code: put the code first.
+        let code = text.split(separator: "\n").last.map(String.init) ?? ""
+        return code + "\n" + text
     }
 }
 
