@@ -39,6 +39,8 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The strict JSON scanner (no allocation, no Foundation), shared by ingest and stream processing.
+        .target(name: "SluiceJSON", swiftSettings: swiftSettings),
         // The daemon's configuration file and the device profiles: models and YAML loading.
         .target(
             name: "SluiceConfiguration",
@@ -51,7 +53,7 @@ let package = Package(
         .target(
             name: "SluiceMQTT",
             dependencies: [
-                "CMosquitto", "SluiceLog", "SluiceConfiguration",
+                "CMosquitto", "SluiceLog", "SluiceConfiguration", "SluiceJSON",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -125,7 +127,8 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "SluiceConfigurationTests", dependencies: ["SluiceConfiguration"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
-        .testTarget(name: "SluiceMQTTTests", dependencies: ["SluiceMQTT", "SluiceTestKit"], swiftSettings: swiftSettings),
+        .testTarget(name: "SluiceMQTTTests", dependencies: ["SluiceMQTT", "SluiceJSON", "SluiceTestKit"], swiftSettings: swiftSettings),
+        .testTarget(name: "SluiceJSONTests", dependencies: ["SluiceJSON"], swiftSettings: swiftSettings),
         .testTarget(name: "SluiceServerTests", dependencies: ["SluiceServer"], swiftSettings: swiftSettings),
         .testTarget(
             name: "SluiceKafkaAPITests",

@@ -25,6 +25,8 @@ public struct SluiceConfiguration: Sendable, Hashable {
     public var upstream: UpstreamSettings?
     /// The Kafka-protocol listener for local readers; nil when the section is absent (no listener).
     public var kafkaListener: KafkaListenerSettings?
+    /// Stream-processing jobs (the `streams:` section), in file order. Default none.
+    public var streams: [StreamJobSettings] = []
     /// The device profiles loaded from `devicesDirectory`.
     public var profiles: [DeviceProfile] = []
 
