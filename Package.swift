@@ -90,11 +90,23 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Stream processing between topics (filter, project, deadband, windows), exactly once
+        // through checkpoints in the catalog; reads and writes the log, knows no MQTT or Kafka client.
+        .target(
+            name: "SluiceStreams",
+            dependencies: [
+                "SluiceLog", "SluiceCatalog", "SluiceConfiguration", "SluiceJSON",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // Wires the services of `sluice run`: configuration, log, flusher, ingest, systemd notify.
         .target(
             name: "SluiceServer",
             dependencies: [
                 "SluiceLog", "SluiceConfiguration", "SluiceMQTT", "SluiceCatalog", "SluiceUpstream", "SluiceKafkaAPI",
+                "SluiceStreams",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -137,6 +149,11 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SluiceStreamsTests",
+            dependencies: ["SluiceStreams", "SluiceLog", "SluiceCatalog", "SluiceConfiguration", "SluiceTestKit"],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "SluiceCatalogTests", dependencies: ["SluiceCatalog"], swiftSettings: swiftSettings),
