@@ -14,7 +14,9 @@ extension SluiceConfiguration {
         var outputOwner: [String: StreamJobDocument] = [:]
         for document in documents {
             let job = document.job
-            if job.output == deadLetters.topic {
+            if job.inputs.contains(job.output) {
+                continue  // reported with the input
+            } else if job.output == deadLetters.topic {
                 reader.errors.append(
                     document.outputLocation.error(
                         .conflict, "streams.\(job.name).output: expected a topic other than the dead-letter topic, found '\(job.output)'",
@@ -45,7 +47,7 @@ extension SluiceConfiguration {
                 } else if input == deadLetters.topic {
                     continue  // reading dead letters (e.g. to count them) is allowed
                 } else if allProfilesRead && !known.contains(input) {
-                    let suggestion = known.sorted().closest(to: input).map { "did you mean '\($0)'? else " } ?? ""
+                    let suggestion = known.subtracting([job.output]).sorted().closest(to: input).map { "did you mean '\($0)'? else " } ?? ""
                     reader.errors.append(
                         location.error(
                             .conflict, "streams.\(job.name): no device profile or stream job writes to topic '\(input)'",
@@ -55,7 +57,7 @@ extension SluiceConfiguration {
             checkFields(document, profiles: profiles, reader: &reader)
         }
         // Jobs feeding each other in a circle would never settle.
-        for document in documents {
+        for document in documents where !document.job.inputs.contains(document.job.output) {
             var seen: Set<String> = [document.job.name]
             var frontier = [document.job.output]
             var isCycle = false
@@ -80,7 +82,7 @@ extension SluiceConfiguration {
         guard !writers.isEmpty else { return }
         var schemas: [(profile: DeviceProfile, schema: JSONSchema)] = []
         for profile in writers {
-            if case .json(let schema) = profile.format { schemas.append((profile, schema)) }
+            if case .json(let schema) = profile.format, !schema.fields.isEmpty { schemas.append((profile, schema)) }
         }
         let allHaveSchemas = schemas.count == writers.count
         for use in document.fieldUses {
