@@ -127,7 +127,7 @@ let package = Package(
         // Benchmarks: run by bench/*.sh in release mode; never part of the tests.
         .executableTarget(
             name: "sluice-bench",
-            dependencies: ["SluiceLog", "CSluiceSupport"],
+            dependencies: ["SluiceLog", "CSluiceSupport", "SluiceStreams", "SluiceCatalog", "SluiceConfiguration"],
             path: "bench/Sources/sluice-bench",
             swiftSettings: swiftSettings
         ),

@@ -17,8 +17,8 @@ import SluiceLog
 /// highest already written for that output and input partition are skipped. So each input
 /// record contributes to the output exactly once, across `kill -9`.
 ///
-/// Thread-safety: confined to one thread (the job's queue).
-final class StreamJobRunner {
+/// Thread-safety: confined to one thread (the job's queue); `StreamService` runs one per job.
+public final class StreamJobRunner {
     private struct Input {
         let partition: Partition
         let topic: String
@@ -28,7 +28,8 @@ final class StreamJobRunner {
         var context: StreamContext
     }
 
-    let job: StreamJobSettings
+    /// The job's settings.
+    public let job: StreamJobSettings
     private let catalog: Catalog
     private let statistics: StreamStatistics
     private let logger: Logger
@@ -53,8 +54,11 @@ final class StreamJobRunner {
 
     /// Opens the job: restores its checkpoint (or saves a first one) and reads what the outputs
     /// hold beyond it.
+    /// - Parameters:
+    ///   - job: the job; its input and output topics must be open in `log`.
+    ///   - deadLetters: where late records go (nil: they are only counted).
     /// - Throws: `StreamError` if the catalog or the log cannot be read.
-    init(
+    public init(
         job: StreamJobSettings, log: LogManager, catalog: Catalog, deadLetters: Partition?, statistics: StreamStatistics,
         logger: Logger
     ) throws(StreamError) {
@@ -164,7 +168,7 @@ final class StreamJobRunner {
 
     /// Processes one read's worth of records of each input partition that has any.
     /// - Returns: whether anything was processed.
-    func step() -> Bool {
+    public func step() -> Bool {
         guard !status.isHalted else { return false }
         var worked = false
         for index in inputs.indices {
@@ -288,7 +292,7 @@ final class StreamJobRunner {
     // MARK: Checkpoints
 
     /// Saves a checkpoint if the interval has passed (or now, with `force`).
-    func checkpointIfDue(force: Bool) {
+    public func checkpointIfDue(force: Bool) {
         guard !status.isHalted, force || ContinuousClock.now - lastCheckpoint >= job.checkpointInterval else { return }
         do {
             guard flushPending(ifAbove: 0) else { return }
@@ -324,6 +328,12 @@ final class StreamJobRunner {
         }
         status.stateBytes = state.count
         status.lastCheckpointMillis = LogClock.nowMillis()
+    }
+
+    /// The job's status now.
+    public var currentStatus: StreamJobStatus {
+        publish()
+        return status
     }
 
     private func publish() {
