@@ -14,7 +14,7 @@ public struct DeadbandOperator: Sendable {
     }
 
     private let settings: DeadbandSettings
-    private let scanner: JSONScanner
+    private let finder: JSONFieldFinder
     private let maxSilenceMillis: Int64?
     private let maxKeys: Int
     private(set) var states: [StateKey: KeyState] = [:]
@@ -22,7 +22,7 @@ public struct DeadbandOperator: Sendable {
     /// Creates a deadband holding state for at most `maxKeys` keys.
     public init(_ settings: DeadbandSettings, maxKeys: Int) {
         self.settings = settings
-        scanner = JSONScanner(keys: [settings.field])
+        finder = JSONFieldFinder(keys: [settings.field])
         maxSilenceMillis = settings.maxSilence.map { $0.components.seconds * 1000 + $0.components.attoseconds / 1_000_000_000_000_000 }
         self.maxKeys = maxKeys
     }
@@ -30,9 +30,17 @@ public struct DeadbandOperator: Sendable {
     /// Keys with state.
     public var keyCount: Int { states.count }
 
+    /// The numeric field watched.
+    public var field: String { settings.field }
+
     /// Whether `record` passes; updates the key's state when it does.
     public mutating func passes(_ record: StreamRecord, context: inout StreamContext) -> Bool {
-        guard let number = Self.number(in: record.value, scanner: scanner) else { return true }
+        passes(record, number: Self.number(in: record.value, finder: finder), context: &context)
+    }
+
+    /// Whether `record`, whose field holds `number` (nil: no finite number), passes.
+    public mutating func passes(_ record: StreamRecord, number: Double?, context: inout StreamContext) -> Bool {
+        guard let number else { return true }
         let key = StateKey(source: context.source, key: record.key ?? [])
         guard let state = states[key] else {
             guard states.count < maxKeys else {
@@ -54,17 +62,13 @@ public struct DeadbandOperator: Sendable {
         return true
     }
 
-    /// The finite number at the scanner's one key in `value`, if any.
-    static func number(in value: [UInt8]?, scanner: JSONScanner) -> Double? {
+    /// The finite number at the finder's one key in `value`, if any.
+    static func number(in value: [UInt8]?, finder: JSONFieldFinder) -> Double? {
         guard let value else { return nil }
         return value.withUnsafeBytes { document -> Double? in
             withUnsafeTemporaryAllocation(of: JSONField?.self, capacity: 1) { fields -> Double? in
                 defer { fields.deinitialize() }
-                do throws(JSONScanError) {
-                    try scanner.scan(document, into: fields)
-                } catch {
-                    return nil
-                }
+                finder.find(document, into: fields)
                 guard let field = fields[0], field.kind == .number else { return nil }
                 return JSONNumber.parse(UnsafeRawBufferPointer(rebasing: document[field.range]))
             }

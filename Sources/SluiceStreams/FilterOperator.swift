@@ -3,11 +3,12 @@ import SluiceJSON
 
 /// The `filter` operator: passes a record when its JSON value meets the conditions (all or any).
 ///
-/// Pure and stateless: one scan of the value per record, no allocation for plain fields.
+/// Pure and stateless: one pass over the value per record (`JSONFieldFinder`: the payloads were
+/// validated at ingest), no allocation for plain fields.
 public struct FilterOperator: Sendable {
     private let settings: FilterSettings
-    private let scanner: JSONScanner
-    /// For each condition, the index of its field among the scanner's keys.
+    private let finder: JSONFieldFinder
+    /// For each condition, the index of its field among the finder's keys.
     private let fieldIndex: [Int]
     /// String operands as UTF-8.
     private let operandBytes: [[UInt8]]
@@ -25,26 +26,37 @@ public struct FilterOperator: Sendable {
                 keys.append(condition.field)
             }
         }
-        scanner = JSONScanner(keys: keys)
+        finder = JSONFieldFinder(keys: keys)
         fieldIndex = indices
         operandBytes = settings.conditions.map { condition in
             if case .string(let text) = condition.operand { Array(text.utf8) } else { [] }
         }
     }
 
+    /// The top-level fields the conditions read, in the order `passes(document:fields:slots:)` maps them.
+    public var fields: [String] { finder.keys }
+
+    /// Whether a document passes whose fields were already found: `fields[slots[i]]` is the
+    /// value of `self.fields[i]` (the pipeline finds the fields of all its operators in one pass).
+    public func passes(document: UnsafeRawBufferPointer, fields: UnsafeBufferPointer<JSONField?>, slots: [Int]) -> Bool {
+        switch settings.mode {
+        case .all:
+            for index in settings.conditions.indices where !holds(index, fields[slots[fieldIndex[index]]], document) { return false }
+            return true
+        case .any:
+            for index in settings.conditions.indices where holds(index, fields[slots[fieldIndex[index]]], document) { return true }
+            return false
+        }
+    }
+
     /// Whether `value` passes. A value that is not a JSON object passes no condition.
     public func passes(_ value: [UInt8]?) -> Bool {
         guard let value else { return false }
-        let keyCount = scanner.keys.count
+        let keyCount = finder.keys.count
         return value.withUnsafeBytes { document in
             withUnsafeTemporaryAllocation(of: JSONField?.self, capacity: max(1, keyCount)) { fields in
-                do throws(JSONScanError) {
-                    try scanner.scan(document, into: fields)
-                } catch {
-                    fields.deinitialize()
-                    return false
-                }
                 defer { fields.deinitialize() }
+                guard finder.find(document, into: fields) else { return false }
                 switch settings.mode {
                 case .all:
                     for index in settings.conditions.indices where !holds(index, fields[fieldIndex[index]], document) { return false }

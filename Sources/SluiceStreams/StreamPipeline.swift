@@ -1,4 +1,5 @@
 import SluiceConfiguration
+import SluiceJSON
 
 /// A job's operators in order, and their state: turns each input record into the records it
 /// yields (none, one, or the windows it closes). Knows nothing of the log or the catalog, so it
@@ -11,7 +12,12 @@ public struct StreamPipeline: Sendable {
     private var deadbands: [DeadbandOperator] = []
     private var windows: [WindowOperator] = []
     private var current: [StreamRecord] = []
-    private var next: [StreamRecord] = []
+    /// The steps before the first `project` (up to and including a window) read the input's
+    /// fields: one pass of this finder serves them all.
+    private var sharedFinder: JSONFieldFinder?
+    private var sharedEnd = 0
+    /// Per step: where its fields are among the shared ones.
+    private var slots: [[Int]] = []
 
     /// Compiles the operators of `job`.
     public init(_ job: StreamJobSettings) {
@@ -28,33 +34,80 @@ public struct StreamPipeline: Sendable {
                 windows.append(WindowOperator(window, maxKeys: job.maxKeys))
             }
         }
+        var sharedKeys: [String] = []
+        func slotsOf(_ fields: [String]) -> [Int] {
+            fields.map { field in
+                if let index = sharedKeys.firstIndex(of: field) { return index }
+                sharedKeys.append(field)
+                return sharedKeys.count - 1
+            }
+        }
+        scan: for step in steps {
+            switch step {
+            case .filter(let filter): slots.append(slotsOf(filter.fields))
+            case .deadband(let index): slots.append(slotsOf([deadbands[index].field]))
+            case .window(let index):
+                slots.append(slotsOf(windows[index].fields))
+                sharedEnd += 1
+                break scan
+            case .project: break scan
+            }
+            sharedEnd += 1
+        }
+        if !sharedKeys.isEmpty { sharedFinder = JSONFieldFinder(keys: sharedKeys) }
     }
 
     /// Runs one record through every operator, appending what comes out to `output`.
     public mutating func process(_ record: StreamRecord, context: inout StreamContext, output: inout [StreamRecord]) {
-        // The common case, one record passing from step to step, needs no buffers.
-        var item = record
-        var stepIndex = 0
-        while stepIndex < steps.count {
+        guard let finder = sharedFinder, let value = record.value else {
+            return processRest(record, from: 0, context: &context, output: &output)
+        }
+        value.withUnsafeBytes { document in
+            withUnsafeTemporaryAllocation(of: JSONField?.self, capacity: finder.keys.count) { fields in
+                let isObject = finder.find(document, into: fields)
+                defer { fields.deinitialize() }
+                processShared(
+                    record, document: document, fields: UnsafeBufferPointer(fields), isObject: isObject, context: &context,
+                    output: &output)
+            }
+        }
+    }
+
+    /// The steps before `sharedEnd`, reading the fields found once; then the rest.
+    private mutating func processShared(
+        _ record: StreamRecord, document: UnsafeRawBufferPointer, fields: UnsafeBufferPointer<JSONField?>, isObject: Bool,
+        context: inout StreamContext, output: inout [StreamRecord]
+    ) {
+        for stepIndex in 0..<sharedEnd {
             switch steps[stepIndex] {
             case .filter(let filter):
-                guard filter.passes(item.value) else { return }
-            case .project(let project):
-                item = project.apply(item, context: context)
+                guard isObject, filter.passes(document: document, fields: fields, slots: slots[stepIndex]) else { return }
             case .deadband(let index):
-                guard deadbands[index].passes(item, context: &context) else { return }
+                let number = Self.number(fields[slots[stepIndex][0]], in: document)
+                guard deadbands[index].passes(record, number: number, context: &context) else { return }
             case .window(let index):
+                let stepSlots = slots[stepIndex]
                 current.removeAll(keepingCapacity: true)
-                windows[index].apply(item, context: &context, output: &current)
+                withUnsafeTemporaryAllocation(of: Double?.self, capacity: max(1, stepSlots.count)) { numbers in
+                    for (position, slot) in stepSlots.enumerated() { (numbers.baseAddress! + position).initialize(to: Self.number(fields[slot], in: document)) }
+                    defer { numbers.deinitialize() }
+                    windows[index].apply(record, numbers: UnsafeBufferPointer(numbers), context: &context, output: &current)
+                }
                 guard !current.isEmpty else { return }
-                // Usually one window closes at a time; any later steps run over each.
                 let closed = current
                 for window in closed { processRest(window, from: stepIndex + 1, context: &context, output: &output) }
                 return
+            case .project:
+                break  // never before sharedEnd
             }
-            stepIndex += 1
         }
-        output.append(item)
+        processRest(record, from: sharedEnd, context: &context, output: &output)
+    }
+
+    /// The finite number a found field holds, if any.
+    private static func number(_ field: JSONField?, in document: UnsafeRawBufferPointer) -> Double? {
+        guard let field, field.kind == .number else { return nil }
+        return JSONNumber.parse(UnsafeRawBufferPointer(rebasing: document[field.range]))
     }
 
     /// Runs `record` through the steps from `start` on (after a window).
@@ -69,8 +122,11 @@ public struct StreamPipeline: Sendable {
                 item = project.apply(item, context: context)
             case .deadband(let index):
                 guard deadbands[index].passes(item, context: &context) else { return }
-            case .window:
-                return  // the configuration allows one window per job
+            case .window(let index):
+                var closed: [StreamRecord] = []
+                windows[index].apply(item, context: &context, output: &closed)
+                for window in closed { processRest(window, from: stepIndex + 1, context: &context, output: &output) }
+                return
             }
             stepIndex += 1
         }

@@ -28,7 +28,7 @@ public struct WindowOperator: Sendable {
 
     /// The settings in the form the hot path reads.
     struct Layout: Sendable {
-        var scanner: JSONScanner
+        var finder: JSONFieldFinder
         var fieldCount: Int
         var sizeMillis: Int64
         var advanceMillis: Int64
@@ -47,7 +47,7 @@ public struct WindowOperator: Sendable {
     public init(_ settings: WindowSettings, maxKeys: Int) {
         self.settings = settings
         layout = Layout(
-            scanner: JSONScanner(keys: settings.aggregates.map(\.field)), fieldCount: settings.aggregates.count,
+            finder: JSONFieldFinder(keys: settings.aggregates.map(\.field)), fieldCount: settings.aggregates.count,
             sizeMillis: Self.millis(settings.size), advanceMillis: max(1, Self.millis(settings.advance)),
             graceMillis: Self.millis(settings.grace))
         self.maxKeys = maxKeys
@@ -63,8 +63,25 @@ public struct WindowOperator: Sendable {
     /// Keys with state.
     public var keyCount: Int { states.count }
 
+    /// The aggregated fields, in the order `apply(_:numbers:context:output:)` takes their numbers.
+    public var fields: [String] { layout.finder.keys }
+
     /// Adds `record` to its windows and appends the records of the windows it closes to `output`.
     public mutating func apply(_ record: StreamRecord, context: inout StreamContext, output: inout [StreamRecord]) {
+        let count = layout.fieldCount
+        withUnsafeTemporaryAllocation(of: Double?.self, capacity: max(1, count)) { numbers in
+            numbers.initialize(repeating: nil)
+            defer { numbers.deinitialize() }
+            Self.numbers(in: record.value, finder: layout.finder, into: numbers)
+            apply(record, numbers: UnsafeBufferPointer(numbers), context: &context, output: &output)
+        }
+    }
+
+    /// As `apply(_:context:output:)`, with the numbers of `fields` already read from the record
+    /// (nil where a field holds no finite number).
+    public mutating func apply(
+        _ record: StreamRecord, numbers: UnsafeBufferPointer<Double?>, context: inout StreamContext, output: inout [StreamRecord]
+    ) {
         let key = StateKey(source: context.source, key: record.key ?? [])
         let index: Dictionary<StateKey, KeyState>.Index
         if let found = states.index(forKey: key) {
@@ -78,7 +95,7 @@ public struct WindowOperator: Sendable {
             index = states.index(forKey: key)!
         }
         // In place: copying the state out and back would copy its window arrays on every record.
-        let closedCount = Self.add(record, to: &states.values[index], layout: layout, context: &context)
+        let closedCount = Self.add(record, numbers: numbers, to: &states.values[index], layout: layout, context: &context)
         for _ in 0..<closedCount {
             output.append(result(of: states.values[index].windows[0], key: record.key))
             states.values[index].windows.removeFirst()
@@ -87,16 +104,15 @@ public struct WindowOperator: Sendable {
 
     /// Adds `record` to the windows of `state` it belongs to (a late record to `context.late`),
     /// advances the key's event time, and returns how many of the oldest windows that closed.
-    private static func add(_ record: StreamRecord, to state: inout KeyState, layout: Layout, context: inout StreamContext) -> Int {
+    private static func add(
+        _ record: StreamRecord, numbers: UnsafeBufferPointer<Double?>, to state: inout KeyState, layout: Layout, context: inout StreamContext
+    ) -> Int {
         let fieldCount = layout.fieldCount
         let timestamp = record.timestamp
         let lastStart = floorDivide(timestamp, layout.advanceMillis) * layout.advanceMillis
         let windowsPerRecord = layout.sizeMillis / layout.advanceMillis
         var accepted = false
-        withUnsafeTemporaryAllocation(of: Double?.self, capacity: max(1, fieldCount)) { numbers in
-            numbers.initialize(repeating: nil)
-            defer { numbers.deinitialize() }
-            Self.numbers(in: record.value, scanner: layout.scanner, into: numbers)
+        do {
             var start = lastStart - (windowsPerRecord - 1) * layout.advanceMillis
             while start <= lastStart {
                 defer { start += layout.advanceMillis }
@@ -148,17 +164,13 @@ public struct WindowOperator: Sendable {
     }
 
     /// The finite numbers of the aggregated fields in `value`.
-    private static func numbers(in value: [UInt8]?, scanner: JSONScanner, into numbers: UnsafeMutableBufferPointer<Double?>) {
+    private static func numbers(in value: [UInt8]?, finder: JSONFieldFinder, into numbers: UnsafeMutableBufferPointer<Double?>) {
         guard let value else { return }
-        let count = scanner.keys.count
+        let count = finder.keys.count
         value.withUnsafeBytes { document in
             withUnsafeTemporaryAllocation(of: JSONField?.self, capacity: max(1, count)) { fields in
                 defer { fields.deinitialize() }
-                do throws(JSONScanError) {
-                    try scanner.scan(document, into: fields)
-                } catch {
-                    return
-                }
+                guard finder.find(document, into: fields) else { return }
                 for index in 0..<count {
                     guard let field = fields[index], field.kind == .number else { continue }
                     numbers[index] = JSONNumber.parse(UnsafeRawBufferPointer(rebasing: document[field.range]))
