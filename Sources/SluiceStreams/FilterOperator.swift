@@ -38,13 +38,22 @@ public struct FilterOperator: Sendable {
 
     /// Whether a document passes whose fields were already found: `fields[slots[i]]` is the
     /// value of `self.fields[i]` (the pipeline finds the fields of all its operators in one pass).
-    public func passes(document: UnsafeRawBufferPointer, fields: UnsafeBufferPointer<JSONField?>, slots: [Int]) -> Bool {
+    /// `numbers[slot]` is the finite number a found field holds, if any (parsed once for all operators).
+    public func passes(
+        document: UnsafeRawBufferPointer, fields: UnsafeBufferPointer<JSONField?>, numbers: UnsafeBufferPointer<Double?>, slots: [Int]
+    ) -> Bool {
         switch settings.mode {
         case .all:
-            for index in settings.conditions.indices where !holds(index, fields[slots[fieldIndex[index]]], document) { return false }
+            for index in settings.conditions.indices {
+                let slot = slots[fieldIndex[index]]
+                if !holds(index, fields[slot], document, number: numbers[slot]) { return false }
+            }
             return true
         case .any:
-            for index in settings.conditions.indices where holds(index, fields[slots[fieldIndex[index]]], document) { return true }
+            for index in settings.conditions.indices {
+                let slot = slots[fieldIndex[index]]
+                if holds(index, fields[slot], document, number: numbers[slot]) { return true }
+            }
             return false
         }
     }
@@ -69,8 +78,8 @@ public struct FilterOperator: Sendable {
         }
     }
 
-    /// Whether condition `index` holds for `field`.
-    private func holds(_ index: Int, _ field: JSONField?, _ document: UnsafeRawBufferPointer) -> Bool {
+    /// Whether condition `index` holds for `field` (whose number, if already parsed, is `number`).
+    private func holds(_ index: Int, _ field: JSONField?, _ document: UnsafeRawBufferPointer, number parsed: Double?? = nil) -> Bool {
         let condition = settings.conditions[index]
         guard let field else { return condition.comparison == .notEqual && condition.operand != .none }
         let order: Int?  // -1, 0, 1 when comparable
@@ -78,7 +87,7 @@ public struct FilterOperator: Sendable {
         case .none:
             return true  // exists
         case .number(let operand):
-            guard field.kind == .number, let number = JSONNumber.parse(UnsafeRawBufferPointer(rebasing: document[field.range])) else {
+            guard field.kind == .number, let number = parsed ?? JSONNumber.parse(UnsafeRawBufferPointer(rebasing: document[field.range])) else {
                 order = nil
                 break
             }

@@ -6,4 +6,10 @@ struct StateKey: Hashable {
     var source: Int32
     /// The record key (empty for records without one).
     var key: [UInt8]
+
+    /// The key's bytes in one go (`[UInt8]`'s own hashing feeds the hasher byte by byte).
+    func hash(into hasher: inout Hasher) {
+        hasher.combine(source)
+        key.withUnsafeBytes { hasher.combine(bytes: $0) }
+    }
 }

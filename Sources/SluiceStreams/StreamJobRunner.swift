@@ -184,12 +184,32 @@ public final class StreamJobRunner {
             }
             let position = inputs[index].position
             guard position < partition.highWatermark else { continue }
+            // The pipeline, context and output buffer are moved into locals for the chunk: on the
+            // class they would cost an exclusivity check (and a retain) per record.
+            var pipeline = StreamPipeline.placeholder
+            swap(&pipeline, &self.pipeline)
+            var context = inputs[index].context
+            var yielded = self.yielded
+            var next = position
+            var processed = 0
+            defer {
+                swap(&pipeline, &self.pipeline)
+                inputs[index].context = context
+                inputs[index].position = next
+                self.yielded = yielded
+                status.recordsIn += processed
+            }
             do {
                 let result = try partition.read(from: position, maxBytes: readBytes)
                 for batch in RecordBatchSequence(result.bytes) where batch.header.lastOffset >= position {
-                    for record in try batch.records() where record.offset >= inputs[index].position {
-                        process(record, input: index)
-                        inputs[index].position = record.offset + 1
+                    for record in try batch.records() where record.offset >= next {
+                        yielded.removeAll(keepingCapacity: true)
+                        pipeline.process(StreamRecord(record), context: &context, output: &yielded)
+                        processed += 1
+                        if !yielded.isEmpty || !context.late.isEmpty || context.refusedKeys > 0 {
+                            deliver(yielded, context: &context, input: index, offset: record.offset)
+                        }
+                        next = record.offset + 1
                     }
                 }
                 worked = true
@@ -205,22 +225,20 @@ public final class StreamJobRunner {
         return worked
     }
 
-    private func process(_ record: Record, input index: Int) {
-        yielded.removeAll(keepingCapacity: true)
-        pipeline.process(StreamRecord(record), context: &inputs[index].context, output: &yielded)
-        status.recordsIn += 1
-        for item in yielded { emit(item, slot: slot(for: item.key, input: index), input: index, offset: record.offset, dead: nil) }
-        if !inputs[index].context.late.isEmpty {
-            for (late, detail) in inputs[index].context.late where slots.count > outputs.count {
-                emit(late, slot: slots.count - 1, input: index, offset: record.offset, dead: detail)
+    /// Writes what one input record yielded: output records, late records, refusal counts.
+    private func deliver(_ yielded: [StreamRecord], context: inout StreamContext, input index: Int, offset: Int64) {
+        for item in yielded { emit(item, slot: slot(for: item.key, input: index), input: index, offset: offset, dead: nil) }
+        if !context.late.isEmpty {
+            for (late, detail) in context.late where slots.count > outputs.count {
+                emit(late, slot: slots.count - 1, input: index, offset: offset, dead: detail)
             }
-            status.lateRecords += inputs[index].context.late.count
-            inputs[index].context.late.removeAll(keepingCapacity: true)
+            status.lateRecords += context.late.count
+            context.late.removeAll(keepingCapacity: true)
         }
-        if inputs[index].context.refusedKeys > 0 {
-            refusalsSinceLog += inputs[index].context.refusedKeys
-            status.refusedKeys += inputs[index].context.refusedKeys
-            inputs[index].context.refusedKeys = 0
+        if context.refusedKeys > 0 {
+            refusalsSinceLog += context.refusedKeys
+            status.refusedKeys += context.refusedKeys
+            context.refusedKeys = 0
         }
     }
 

@@ -9,6 +9,8 @@ import SluiceJSON
 public struct StreamPipeline: Sendable {
     private let job: StreamJobSettings
     private var steps: [PipelineStep] = []
+    private var filters: [FilterOperator] = []
+    private var projects: [ProjectOperator] = []
     private var deadbands: [DeadbandOperator] = []
     private var windows: [WindowOperator] = []
     private var current: [StreamRecord] = []
@@ -19,13 +21,20 @@ public struct StreamPipeline: Sendable {
     /// Per step: where its fields are among the shared ones.
     private var slots: [[Int]] = []
 
+    /// A pipeline without operators, to hold a place while the real one is borrowed.
+    static let placeholder = StreamPipeline(StreamJobSettings(name: "", inputs: [], output: "", operators: []))
+
     /// Compiles the operators of `job`.
     public init(_ job: StreamJobSettings) {
         self.job = job
         for settings in job.operators {
             switch settings {
-            case .filter(let filter): steps.append(.filter(FilterOperator(filter)))
-            case .project(let project): steps.append(.project(ProjectOperator(project)))
+            case .filter(let filter):
+                steps.append(.filter(filters.count))
+                filters.append(FilterOperator(filter))
+            case .project(let project):
+                steps.append(.project(projects.count))
+                projects.append(ProjectOperator(project))
             case .deadband(let deadband):
                 steps.append(.deadband(deadbands.count))
                 deadbands.append(DeadbandOperator(deadband, maxKeys: job.maxKeys))
@@ -44,7 +53,7 @@ public struct StreamPipeline: Sendable {
         }
         scan: for step in steps {
             switch step {
-            case .filter(let filter): slots.append(slotsOf(filter.fields))
+            case .filter(let index): slots.append(slotsOf(filters[index].fields))
             case .deadband(let index): slots.append(slotsOf([deadbands[index].field]))
             case .window(let index):
                 slots.append(slotsOf(windows[index].fields))
@@ -63,35 +72,42 @@ public struct StreamPipeline: Sendable {
             return processRest(record, from: 0, context: &context, output: &output)
         }
         value.withUnsafeBytes { document in
-            withUnsafeTemporaryAllocation(of: JSONField?.self, capacity: finder.keys.count) { fields in
+            let count = finder.keys.count
+            withUnsafeTemporaryAllocation(of: JSONField?.self, capacity: count) { fields in
                 let isObject = finder.find(document, into: fields)
                 defer { fields.deinitialize() }
-                processShared(
-                    record, document: document, fields: UnsafeBufferPointer(fields), isObject: isObject, context: &context,
-                    output: &output)
+                withUnsafeTemporaryAllocation(of: Double?.self, capacity: count) { numbers in
+                    // Each shared field's number is parsed once, whichever operators read it.
+                    for index in 0..<count { (numbers.baseAddress! + index).initialize(to: Self.number(fields[index], in: document)) }
+                    defer { numbers.deinitialize() }
+                    processShared(
+                        record, document: document, fields: UnsafeBufferPointer(fields), numbers: UnsafeBufferPointer(numbers),
+                        isObject: isObject, context: &context, output: &output)
+                }
             }
         }
     }
 
     /// The steps before `sharedEnd`, reading the fields found once; then the rest.
     private mutating func processShared(
-        _ record: StreamRecord, document: UnsafeRawBufferPointer, fields: UnsafeBufferPointer<JSONField?>, isObject: Bool,
-        context: inout StreamContext, output: inout [StreamRecord]
+        _ record: StreamRecord, document: UnsafeRawBufferPointer, fields: UnsafeBufferPointer<JSONField?>,
+        numbers: UnsafeBufferPointer<Double?>, isObject: Bool, context: inout StreamContext, output: inout [StreamRecord]
     ) {
         for stepIndex in 0..<sharedEnd {
             switch steps[stepIndex] {
-            case .filter(let filter):
-                guard isObject, filter.passes(document: document, fields: fields, slots: slots[stepIndex]) else { return }
+            case .filter(let index):
+                guard isObject, filters[index].passes(document: document, fields: fields, numbers: numbers, slots: slots[stepIndex]) else {
+                    return
+                }
             case .deadband(let index):
-                let number = Self.number(fields[slots[stepIndex][0]], in: document)
-                guard deadbands[index].passes(record, number: number, context: &context) else { return }
+                guard deadbands[index].passes(record, number: numbers[slots[stepIndex][0]], context: &context) else { return }
             case .window(let index):
                 let stepSlots = slots[stepIndex]
                 current.removeAll(keepingCapacity: true)
-                withUnsafeTemporaryAllocation(of: Double?.self, capacity: max(1, stepSlots.count)) { numbers in
-                    for (position, slot) in stepSlots.enumerated() { (numbers.baseAddress! + position).initialize(to: Self.number(fields[slot], in: document)) }
-                    defer { numbers.deinitialize() }
-                    windows[index].apply(record, numbers: UnsafeBufferPointer(numbers), context: &context, output: &current)
+                withUnsafeTemporaryAllocation(of: Double?.self, capacity: max(1, stepSlots.count)) { own in
+                    for (position, slot) in stepSlots.enumerated() { (own.baseAddress! + position).initialize(to: numbers[slot]) }
+                    defer { own.deinitialize() }
+                    windows[index].apply(record, numbers: UnsafeBufferPointer(own), context: &context, output: &current)
                 }
                 guard !current.isEmpty else { return }
                 let closed = current
@@ -116,10 +132,10 @@ public struct StreamPipeline: Sendable {
         var stepIndex = start
         while stepIndex < steps.count {
             switch steps[stepIndex] {
-            case .filter(let filter):
-                guard filter.passes(item.value) else { return }
-            case .project(let project):
-                item = project.apply(item, context: context)
+            case .filter(let index):
+                guard filters[index].passes(item.value) else { return }
+            case .project(let index):
+                item = projects[index].apply(item, context: context)
             case .deadband(let index):
                 guard deadbands[index].passes(item, context: &context) else { return }
             case .window(let index):
