@@ -14,16 +14,22 @@ public struct WindowOperator: Sendable {
     /// Per field: count, sum, min, max, first, last.
     static let slotsPerField = 6
 
+    /// One closed window, handed to `result(of:key:)`.
     struct OpenWindow: Sendable {
         var start: Int64
         var count: Int64
         /// `slotsPerField` values per aggregated field.
-        var values: [Double]
+        var values: ArraySlice<Double>
     }
 
+    /// A key's open windows, oldest first, in three flat arrays (one allocation each per key,
+    /// reused as windows close and open: no allocation per window).
     struct KeyState: Sendable {
         var eventTime: Int64
-        var windows: [OpenWindow]
+        var starts: [Int64] = []
+        var counts: [Int64] = []
+        /// `stride` values per open window.
+        var values: [Double] = []
     }
 
     /// The settings in the form the hot path reads.
@@ -91,15 +97,22 @@ public struct WindowOperator: Sendable {
                 context.refusedKeys += 1
                 return
             }
-            states[key] = KeyState(eventTime: .min, windows: [])
+            states[key] = KeyState(eventTime: .min)
             index = states.index(forKey: key)!
         }
         // In place: copying the state out and back would copy its window arrays on every record.
         let closedCount = Self.add(record, numbers: numbers, to: &states.values[index], layout: layout, context: &context)
-        for _ in 0..<closedCount {
-            output.append(result(of: states.values[index].windows[0], key: record.key))
-            states.values[index].windows.removeFirst()
+        guard closedCount > 0 else { return }
+        let stride = layout.fieldCount * Self.slotsPerField
+        for window in 0..<closedCount {
+            let state = states.values[index]
+            output.append(result(
+                of: OpenWindow(start: state.starts[window], count: state.counts[window], values: state.values[window * stride..<(window + 1) * stride]),
+                key: record.key))
         }
+        states.values[index].starts.removeFirst(closedCount)
+        states.values[index].counts.removeFirst(closedCount)
+        states.values[index].values.removeFirst(closedCount * stride)
     }
 
     /// Adds `record` to the windows of `state` it belongs to (a late record to `context.late`),
@@ -112,32 +125,30 @@ public struct WindowOperator: Sendable {
         let lastStart = floorDivide(timestamp, layout.advanceMillis) * layout.advanceMillis
         let windowsPerRecord = layout.sizeMillis / layout.advanceMillis
         var accepted = false
-        do {
-            var start = lastStart - (windowsPerRecord - 1) * layout.advanceMillis
-            while start <= lastStart {
-                defer { start += layout.advanceMillis }
-                if start + layout.sizeMillis + layout.graceMillis <= state.eventTime { continue }  // closed already
-                accepted = true
-                let index: Int
-                if let found = state.windows.firstIndex(where: { $0.start >= start }), state.windows[found].start == start {
-                    index = found
-                } else {
-                    let position = state.windows.firstIndex(where: { $0.start > start }) ?? state.windows.count
-                    state.windows.insert(OpenWindow(start: start, count: 0, values: emptyValues(fieldCount)), at: position)
-                    index = position
-                }
-                state.windows[index].count += 1
-                state.windows[index].values.withUnsafeMutableBufferPointer { values in
-                    for field in 0..<fieldCount {
-                        guard let number = numbers[field] else { continue }
-                        let base = field * slotsPerField
-                        if values[base] == 0 { values[base + 4] = number }
-                        values[base] += 1
-                        values[base + 1] += number
-                        values[base + 2] = Swift.min(values[base + 2], number)
-                        values[base + 3] = Swift.max(values[base + 3], number)
-                        values[base + 5] = number
-                    }
+        let stride = fieldCount * slotsPerField
+        var start = lastStart - (windowsPerRecord - 1) * layout.advanceMillis
+        while start <= lastStart {
+            defer { start += layout.advanceMillis }
+            if start + layout.sizeMillis + layout.graceMillis <= state.eventTime { continue }  // closed already
+            accepted = true
+            var index = 0
+            while index < state.starts.count && state.starts[index] < start { index += 1 }
+            if index == state.starts.count || state.starts[index] != start {
+                state.starts.insert(start, at: index)
+                state.counts.insert(0, at: index)
+                state.values.insert(contentsOf: emptyValues(fieldCount), at: index * stride)
+            }
+            state.counts[index] += 1
+            state.values.withUnsafeMutableBufferPointer { values in
+                for field in 0..<fieldCount {
+                    guard let number = numbers[field] else { continue }
+                    let base = index * stride + field * slotsPerField
+                    if values[base] == 0 { values[base + 4] = number }
+                    values[base] += 1
+                    values[base + 1] += number
+                    values[base + 2] = Swift.min(values[base + 2], number)
+                    values[base + 3] = Swift.max(values[base + 3], number)
+                    values[base + 5] = number
                 }
             }
         }
@@ -146,21 +157,21 @@ public struct WindowOperator: Sendable {
         }
         state.eventTime = Swift.max(state.eventTime, timestamp)
         var closed = 0
-        while closed < state.windows.count,
-            state.windows[closed].start + layout.sizeMillis + layout.graceMillis <= state.eventTime
-        {
+        while closed < state.starts.count, state.starts[closed] + layout.sizeMillis + layout.graceMillis <= state.eventTime {
             closed += 1
         }
         return closed
     }
 
-    private static func emptyValues(_ fieldCount: Int) -> [Double] {
-        var values = [Double](repeating: 0, count: fieldCount * slotsPerField)
-        for field in 0..<fieldCount {
-            values[field * slotsPerField + 2] = .infinity
-            values[field * slotsPerField + 3] = -.infinity
+    /// One window's initial values (count 0, sum 0, min +inf, max -inf), lazily: no array.
+    private static func emptyValues(_ fieldCount: Int) -> LazyMapSequence<Range<Int>, Double> {
+        (0..<fieldCount * slotsPerField).lazy.map { slot in
+            switch slot % slotsPerField {
+            case 2: .infinity
+            case 3: -.infinity
+            default: 0
+            }
         }
-        return values
     }
 
     /// The finite numbers of the aggregated fields in `value`.
@@ -189,7 +200,7 @@ public struct WindowOperator: Sendable {
         writer.key("count".utf8)
         writer.integer(window.count)
         for (field, aggregate) in settings.aggregates.enumerated() {
-            let base = field * Self.slotsPerField
+            let base = window.values.startIndex + field * Self.slotsPerField
             let count = window.values[base]
             for (index, function) in aggregate.functions.enumerated() {
                 writer.key(outputNames[field][index])
@@ -222,12 +233,13 @@ public struct WindowOperator: Sendable {
             writer.integer(Int64(key.source))
             writer.data(key.key)
             writer.integer(state.eventTime)
-            writer.integer(Int64(state.windows.count))
-            for window in state.windows {
-                writer.integer(window.start)
-                writer.integer(window.count)
-                writer.integer(Int64(window.values.count))
-                for value in window.values { writer.double(value) }
+            writer.integer(Int64(state.starts.count))
+            let stride = state.starts.isEmpty ? 0 : state.values.count / state.starts.count
+            for window in state.starts.indices {
+                writer.integer(state.starts[window])
+                writer.integer(state.counts[window])
+                writer.integer(Int64(stride))
+                for value in state.values[window * stride..<(window + 1) * stride] { writer.double(value) }
             }
         }
     }
@@ -241,18 +253,15 @@ public struct WindowOperator: Sendable {
             let key = try reader.data()
             let eventTime = try reader.integer()
             let windowCount = try reader.count(limit: 1_000_000)
-            var windows: [OpenWindow] = []
+            var state = KeyState(eventTime: eventTime)
             for _ in 0..<windowCount {
-                let start = try reader.integer()
-                let records = try reader.integer()
+                state.starts.append(try reader.integer())
+                state.counts.append(try reader.integer())
                 let valueCount = try reader.count(limit: expectedValues)
                 guard valueCount == expectedValues else { throw StreamError.truncatedState }
-                var values: [Double] = []
-                values.reserveCapacity(valueCount)
-                for _ in 0..<valueCount { values.append(try reader.double()) }
-                windows.append(OpenWindow(start: start, count: records, values: values))
+                for _ in 0..<valueCount { state.values.append(try reader.double()) }
             }
-            states[StateKey(source: source, key: key)] = KeyState(eventTime: eventTime, windows: windows)
+            states[StateKey(source: source, key: key)] = state
         }
     }
 }
