@@ -45,6 +45,8 @@ public final class StreamJobRunner {
     private var yielded: [StreamRecord] = []
     private var status: StreamJobStatus
     private var lastCheckpoint = ContinuousClock.now
+    /// Whether input was processed since the last checkpoint (an idle job writes nothing).
+    private var isDirty = false
     private var lastRefusalLog: ContinuousClock.Instant?
     private var refusalsSinceLog = 0
     private let jobNameBytes: [UInt8]
@@ -198,6 +200,7 @@ public final class StreamJobRunner {
                 inputs[index].position = next
                 self.yielded = yielded
                 status.recordsIn += processed
+                if processed > 0 { isDirty = true }
             }
             do {
                 let result = try partition.read(from: position, maxBytes: readBytes)
@@ -309,9 +312,10 @@ public final class StreamJobRunner {
 
     // MARK: Checkpoints
 
-    /// Saves a checkpoint if the interval has passed (or now, with `force`).
+    /// Saves a checkpoint if input was processed since the last one and the interval has passed
+    /// (or now, with `force`). An idle job writes nothing: no fsync, no catalog commit.
     public func checkpointIfDue(force: Bool) {
-        guard !status.isHalted, force || ContinuousClock.now - lastCheckpoint >= job.checkpointInterval else { return }
+        guard !status.isHalted, isDirty, force || ContinuousClock.now - lastCheckpoint >= job.checkpointInterval else { return }
         do {
             guard flushPending(ifAbove: 0) else { return }
             try saveCheckpoint()
@@ -346,6 +350,7 @@ public final class StreamJobRunner {
         }
         status.stateBytes = state.count
         status.lastCheckpointMillis = LogClock.nowMillis()
+        isDirty = false
     }
 
     /// The job's status now.
