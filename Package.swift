@@ -41,6 +41,8 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The strict JSON scanner (no allocation, no Foundation), shared by ingest and stream processing.
+        .target(name: "SluiceJSON", swiftSettings: swiftSettings),
         // The daemon's configuration file and the device profiles: models and YAML loading.
         .target(
             name: "SluiceConfiguration",
@@ -53,7 +55,7 @@ let package = Package(
         .target(
             name: "SluiceMQTT",
             dependencies: [
-                "CMosquitto", "SluiceLog", "SluiceConfiguration",
+                "CMosquitto", "SluiceLog", "SluiceConfiguration", "SluiceJSON",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -106,12 +108,24 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Stream processing between topics (filter, project, deadband, windows), exactly once
+        // through checkpoints in the catalog; reads and writes the log, knows no MQTT or Kafka client.
+        .target(
+            name: "SluiceStreams",
+            dependencies: [
+                "SluiceLog", "SluiceCatalog", "SluiceConfiguration", "SluiceJSON",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // Wires the services of `sluice run`: configuration, log, flusher, ingest, systemd notify.
         .target(
             name: "SluiceServer",
             dependencies: [
                 "SluiceLog", "SluiceConfiguration", "SluiceMQTT", "SluiceCatalog", "SluiceUpstream", "SluiceKafkaAPI",
                 "SluiceMetrics", .product(name: "Prometheus", package: "swift-prometheus"),
+                "SluiceStreams",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -132,7 +146,7 @@ let package = Package(
         // Benchmarks: run by bench/*.sh in release mode; never part of the tests.
         .executableTarget(
             name: "sluice-bench",
-            dependencies: ["SluiceLog", "CSluiceSupport"],
+            dependencies: ["SluiceLog", "CSluiceSupport", "SluiceStreams", "SluiceCatalog", "SluiceConfiguration"],
             path: "bench/Sources/sluice-bench",
             swiftSettings: swiftSettings
         ),
@@ -144,7 +158,8 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "SluiceConfigurationTests", dependencies: ["SluiceConfiguration"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
-        .testTarget(name: "SluiceMQTTTests", dependencies: ["SluiceMQTT", "SluiceTestKit"], swiftSettings: swiftSettings),
+        .testTarget(name: "SluiceMQTTTests", dependencies: ["SluiceMQTT", "SluiceJSON", "SluiceTestKit"], swiftSettings: swiftSettings),
+        .testTarget(name: "SluiceJSONTests", dependencies: ["SluiceJSON"], swiftSettings: swiftSettings),
         .testTarget(name: "SluiceServerTests", dependencies: ["SluiceServer", "SluiceConfiguration"], swiftSettings: swiftSettings),
         .testTarget(
             name: "SluiceMetricsTests",
@@ -161,6 +176,11 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SluiceStreamsTests",
+            dependencies: ["SluiceStreams", "SluiceLog", "SluiceCatalog", "SluiceConfiguration", "SluiceTestKit"],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "SluiceCatalogTests", dependencies: ["SluiceCatalog"], swiftSettings: swiftSettings),

@@ -6,8 +6,9 @@ internal import GRDB
 /// **On disk.** One SQLite file, usually `<data_dir>/catalog.sqlite`, in WAL mode: next to it live
 /// `catalog.sqlite-wal` (recent commits, folded into the main file at checkpoints) and
 /// `catalog.sqlite-shm` (the WAL's index). Copy or move all three together, or none while sluice
-/// runs. The tables are `forward_cursor` (``ForwardCursor``), `consumer_offset` (``ConsumerOffset``)
-/// and `device` (``DeviceRecord``), created by versioned migrations recorded in `grdb_migrations`.
+/// runs. The tables are `forward_cursor` (``ForwardCursor``), `consumer_offset` (``ConsumerOffset``),
+/// `device` (``DeviceRecord``) and `stream_checkpoint` (``StreamCheckpoint``), created by versioned
+/// migrations recorded in `grdb_migrations`.
 /// Durability of a commit is chosen by ``Configuration/synchronous``; see ``Configuration/Synchronous``
 /// for the trade-off.
 ///

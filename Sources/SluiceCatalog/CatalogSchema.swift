@@ -11,7 +11,7 @@ internal import GRDB
 /// per-row change events (nothing in Sluice observes rows).
 enum CatalogSchema {
     /// Identifiers in the order they run; the last one is the current schema version.
-    static let migrationIdentifiers = ["1-forward-cursor", "2-consumer-offset", "3-device"]
+    static let migrationIdentifiers = ["1-forward-cursor", "2-consumer-offset", "3-device", "4-stream-checkpoint"]
 
     /// A migrator holding every migration, in order.
     static func makeMigrator() -> DatabaseMigrator {
@@ -56,6 +56,21 @@ enum CatalogSchema {
                         first_seen    INTEGER NOT NULL,
                         last_seen     INTEGER NOT NULL,
                         message_count INTEGER NOT NULL
+                    ) WITHOUT ROWID
+                    """)
+        }
+        // One row per stream job: its whole checkpoint, written in one statement so that input
+        // offsets, operator state and output positions always belong together.
+        migrator.registerMigration("4-stream-checkpoint") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE stream_checkpoint (
+                        job          TEXT    NOT NULL PRIMARY KEY,
+                        inputs       TEXT    NOT NULL,
+                        outputs      TEXT    NOT NULL,
+                        fingerprint  TEXT    NOT NULL,
+                        state        BLOB    NOT NULL,
+                        updated_at   INTEGER NOT NULL
                     ) WITHOUT ROWID
                     """)
         }

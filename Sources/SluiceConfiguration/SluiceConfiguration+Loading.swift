@@ -5,7 +5,7 @@ extension SluiceConfiguration {
     /// The top-level keys of the configuration file.
     static let configurationKeys = [
         "gateway_id", "data_dir", "devices_dir", "mqtt", "log", "topic_defaults", "topics", "dead_letters", "upstream", "kafka_listener",
-        "storage", "metrics",
+        "storage", "metrics", "streams",
     ]
 
     /// Loads the configuration file and the device profiles of its `devices_dir`, then checks them
@@ -47,12 +47,16 @@ extension SluiceConfiguration {
         configuration.gatewayID = ProcessInfo.processInfo.hostName
         let document = reader.mapping(root, keys: configurationKeys)
         let (topicLocations, maxBytesLocation) = document.map { configuration.apply($0, reader: &reader) } ?? ([:], nil)
+        let streamDocuments = document.flatMap { reader.mapping($0["streams"], keys: nil) }
+            .map { StreamJobSettings.readAll($0, reader: &reader) } ?? []
+        configuration.streams = streamDocuments.map(\.job)
         let location = document?["devices_dir"]?.location ?? FileLocation(file: path)
         let (profiles, allProfilesRead) = loadProfiles(
             in: configuration.devicesDirectory, at: location, reader: &reader)
         configuration.profiles = profiles.map(\.profile)
         configuration.check(profiles, allProfilesRead: allProfilesRead, topicLocations: topicLocations, reader: &reader)
         if let maxBytesLocation { configuration.checkStorage(at: maxBytesLocation, reader: &reader) }
+        configuration.checkStreams(streamDocuments, profiles: profiles, allProfilesRead: allProfilesRead, reader: &reader)
         guard reader.errors.isEmpty else {
             // This file first, then the profiles in the order they were read (by name).
             let profileFiles = Set(reader.errors.compactMap(\.file)).subtracting([path]).sorted()

@@ -37,7 +37,7 @@ extension SluiceConfiguration {
                 profileByFilter[filter] = document
             }
         }
-        let writtenTopics = Set(profiles.map(\.profile.topic))
+        let writtenTopics = Set(profiles.map(\.profile.topic)).union(streams.map(\.output))
         for (topic, location) in topicLocations.sorted(by: { $0.key < $1.key }) {
             if topic == deadLetters.topic {
                 reader.errors.append(

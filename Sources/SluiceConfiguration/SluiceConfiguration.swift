@@ -31,6 +31,8 @@ public struct SluiceConfiguration: Sendable, Hashable {
     /// The operations HTTP endpoint (metrics, health, status page); nil when the section is absent
     /// or says `enabled: false`.
     public var metrics: MetricsSettings?
+    /// Stream-processing jobs (the `streams:` section), in file order. Default none.
+    public var streams: [StreamJobSettings] = []
     /// The device profiles loaded from `devicesDirectory`.
     public var profiles: [DeviceProfile] = []
 

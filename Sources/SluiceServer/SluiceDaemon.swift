@@ -9,6 +9,7 @@ import SluiceKafkaAPI
 import SluiceMQTT
 import NIOPosix
 import SluiceUpstream
+import SluiceStreams
 
 /// `sluice run`: opens (and recovers) the log, then runs the services in one group until SIGTERM
 /// or SIGINT. Order: log, status, forwarder, ingest, systemd — so on shutdown systemd hears
@@ -31,6 +32,10 @@ public enum SluiceDaemon {
         var deadLetters = configuration.deadLetters.configuration
         deadLetters.fsync = configuration.log.fsync
         try log.openTopic(configuration.deadLetters.topic, configuration: deadLetters)
+        // Stream jobs' output topics.
+        for job in configuration.streams {
+            try log.openTopic(job.output, configuration: configuration.topicConfiguration(job.output))
+        }
         // Topics Kafka clients created through the listener in earlier runs.
         for (topic, partitions) in try log.existingTopics() where log.partitions(of: topic) == nil {
             var topicConfiguration = configuration.topicConfiguration(topic)
@@ -70,13 +75,21 @@ public enum SluiceDaemon {
             return forwardStatistics.cursor(topic: partition.topic, partition: partition.index) ?? partition.logStartOffset
         }
 
+        let streamStatistics = StreamStatistics()
+        var streams: StreamService?
+        if !configuration.streams.isEmpty, let catalog {
+            streams = StreamService(
+                jobs: configuration.streams, log: log, catalog: catalog,
+                deadLetters: log.partitions(of: configuration.deadLetters.topic)?.first, statistics: streamStatistics, logger: logger)
+        }
+
         let ingestStatistics = IngestStatistics()
         let flushInterval: Duration = if case .interval(let interval) = configuration.log.fsync { interval } else { .milliseconds(250) }
         let runtimeDirectory = environment["RUNTIME_DIRECTORY"]?.split(separator: ":").first.map(String.init) ?? configuration.dataDirectory
         let operations = OperationsState()
         let status = StatusService(
             configuration: configuration, log: log, ingest: ingestStatistics, forward: configuration.upstream == nil ? nil : forwardStatistics,
-            directory: runtimeDirectory, operations: operations, logger: logger)
+            directory: runtimeDirectory, operations: operations, streams: streams == nil ? nil : streamStatistics, logger: logger)
         let ingest = IngestService(configuration: configuration, log: log, statistics: ingestStatistics, logger: logger)
         let systemd = SystemdService(environment: environment) {
             "\(ingestStatistics.isConnected ? "connected" : "not connected") to \(configuration.mqtt.host):\(configuration.mqtt.port); \(ingestStatistics.accepted) records, \(ingestStatistics.deadLettered) dead letters"
@@ -91,6 +104,7 @@ public enum SluiceDaemon {
                 quietAfter: configuration.metrics?.quietAfter ?? MetricsSettings().quietAfter, logger: logger)))
         }
         if let forwarder { services.append(.init(service: forwarder)) }
+        if let streams { services.append(.init(service: streams)) }
         let blockingPool = NIOThreadPool(numberOfThreads: 2)
         if let listenerSettings = configuration.kafkaListener {
             blockingPool.start()

@@ -108,6 +108,29 @@ public struct StatusReport: Codable, Sendable, Equatable {
         public var partitions: [ForwardPartitionStatus]
     }
 
+    /// Stream jobs, if any are configured.
+    public var streams: [StreamStatus]?
+
+    /// One stream job's progress.
+    public struct StreamStatus: Codable, Sendable, Equatable {
+        public var name: String
+        public var output: String
+        public var recordsIn: Int
+        public var recordsOut: Int
+        public var lateRecords: Int
+        public var refusedKeys: Int
+        public var replaySkipped: Int
+        public var keys: Int
+        public var stateBytes: Int
+        /// Input records not yet processed.
+        public var lagRecords: Int64
+        /// Age of the oldest input record not yet processed, by its timestamp; 0 when caught up.
+        public var lagSeconds: Double
+        public var lastCheckpointMillis: Int64?
+        public var isHalted: Bool
+        public var lastError: String?
+    }
+
     /// The file name inside the runtime directory.
     public static let fileName = "status.json"
 

@@ -7,6 +7,7 @@ import SluiceMQTT
 import SluiceMetrics
 import SluiceUpstream
 import Synchronization
+import SluiceStreams
 
 /// Writes a `StatusReport` every `interval` into the runtime directory (`$RUNTIME_DIRECTORY`,
 /// i.e. /run/sluice under systemd, a tmpfs: no SD-card writes), for `sluice status`.
@@ -15,6 +16,7 @@ public struct StatusService: Service {
     private let log: LogManager
     private let ingest: IngestStatistics
     private let forward: ForwardStatistics?
+    private let streams: StreamStatistics?
     private let directory: String
     private let interval: Duration
     private let logger: Logger
@@ -24,9 +26,11 @@ public struct StatusService: Service {
     /// Creates the service.
     public init(
         configuration: SluiceConfiguration, log: LogManager, ingest: IngestStatistics, forward: ForwardStatistics? = nil,
-        directory: String, interval: Duration = .seconds(2), operations: OperationsState? = nil, logger: Logger
+        directory: String, interval: Duration = .seconds(2), operations: OperationsState? = nil, streams: StreamStatistics? = nil,
+        logger: Logger
     ) {
         self.operations = operations
+        self.streams = streams
         self.configuration = configuration
         self.log = log
         self.ingest = ingest
@@ -89,6 +93,23 @@ public struct StatusService: Service {
 
     /// The current report; rates are computed against `previous`.
     public func snapshot(previous: (millis: Int64, byTopic: [String: Int])) -> StatusReport {
+        var report = baseSnapshot(previous: previous)
+        report.streams = streams.map { $0.all.map { streamStatus($0, now: report.generatedAtMillis) } }
+        return report
+    }
+
+    /// One stream job's status; its lag in seconds is the age of the oldest record it has not read.
+    private func streamStatus(_ job: StreamJobStatus, now: Int64) -> StatusReport.StreamStatus {
+        let oldest = job.inputs.filter { $0.highWatermark > $0.position }
+            .compactMap { oldestRecordMillis($0.partition, from: $0.position) }.min()
+        return StatusReport.StreamStatus(
+            name: job.name, output: job.output, recordsIn: job.recordsIn, recordsOut: job.recordsOut, lateRecords: job.lateRecords,
+            refusedKeys: job.refusedKeys, replaySkipped: job.replaySkipped, keys: job.keys, stateBytes: job.stateBytes,
+            lagRecords: job.lag, lagSeconds: oldest.map { Double(max(0, now - $0)) / 1000 } ?? 0,
+            lastCheckpointMillis: job.lastCheckpointMillis, isHalted: job.isHalted, lastError: job.lastError)
+    }
+
+    private func baseSnapshot(previous: (millis: Int64, byTopic: [String: Int])) -> StatusReport {
         let now = LogClock.nowMillis()
         let seconds = max(0.001, Double(now - previous.millis) / 1000)
         let byTopic = ingest.acceptedByTopic

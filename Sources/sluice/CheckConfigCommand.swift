@@ -22,5 +22,8 @@ struct CheckConfigCommand: ParsableCommand {
             print("device class \(profile.name): \(profile.filter) → topic \(profile.topic) (\(partitions) partitions)")
         }
         print("dead letters → \(configuration.deadLetters.topic)")
+        for job in configuration.streams {
+            print("stream job \(job.name): \(job.inputs.joined(separator: ", ")) → \(job.operators.map(\.name).joined(separator: " → ")) → topic \(job.output)")
+        }
     }
 }

@@ -81,5 +81,9 @@ struct StatusCommand: ParsableCommand {
             }
             if let error = upstream.lastError { print("  last upstream error: \(error)") }
         }
+        for job in report.streams ?? [] {
+            print("stream \(job.name) → \(job.output): \(job.recordsIn) in, \(job.recordsOut) out, \(job.lateRecords) late, lag \(job.lagRecords) records (\(String(format: "%.1f", job.lagSeconds)) s), \(job.keys) keys, \(job.stateBytes) state bytes\(job.refusedKeys > 0 ? ", \(job.refusedKeys) refused (max_keys)" : "")\(job.isHalted ? " — HALTED" : "")")
+            if let error = job.lastError { print("  last error: \(error)") }
+        }
     }
 }

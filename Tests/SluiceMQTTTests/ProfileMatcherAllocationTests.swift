@@ -1,3 +1,4 @@
+import SluiceJSON
 import Glibc
 import SluiceConfiguration
 import Synchronization

@@ -1,3 +1,4 @@
+import SluiceJSON
 import SluiceConfiguration
 
 /// A `DeviceProfile` prepared once for the per-message path: its filter as bytes, its JSON keys

@@ -1,3 +1,4 @@
+import SluiceJSON
 extension ProfileMatcher {
     /// The longest device id accepted, in UTF-8 bytes.
     public static let maximumDeviceIDBytes = 128

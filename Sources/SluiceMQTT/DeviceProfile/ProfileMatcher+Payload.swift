@@ -1,3 +1,4 @@
+import SluiceJSON
 import SluiceConfiguration
 
 extension ProfileMatcher {

@@ -1,3 +1,4 @@
+import SluiceJSON
 import SluiceConfiguration
 
 /// Decides, per MQTT message, which device profile it belongs to and whether it may become a

@@ -1,3 +1,4 @@
+import SluiceJSON
 import SluiceConfiguration
 
 /// Reads a device's timestamp from a scanned JSON value in place, without allocating:

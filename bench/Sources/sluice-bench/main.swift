@@ -9,6 +9,9 @@ import SluiceLog
 // sluice-bench --mode make-backlog --data-dir DIR … (see BacklogMode.swift)
 //   writes a forwarding backlog as ingest stores it, and the same records as a kcat input file
 //   (bench/upstream-drain.sh).
+// sluice-bench --mode stream-read|stream-job --data-dir DIR (see StreamMode.swift)
+//   reads a backlog through the log store, or runs a filter + 1-minute window job over it
+//   (bench/stream-job.sh).
 
 let usage = "usage: sluice-bench --mode \(LogAppendMode.allCases.map(\.rawValue).joined(separator: "|")) [--records N] [--burst N] [--partitions N] [--dir PATH] [--keep]\n       sluice-bench report < result-lines"
 
@@ -26,6 +29,9 @@ func fail(_ message: String) -> Never {
 let arguments = Array(CommandLine.arguments.dropFirst())
 if let modeIndex = arguments.firstIndex(of: "--mode"), arguments.dropFirst(modeIndex + 1).first == "make-backlog" {
     BacklogMode.run(arguments)
+}
+if let modeIndex = arguments.firstIndex(of: "--mode"), let mode = arguments.dropFirst(modeIndex + 1).first, mode.hasPrefix("stream-") {
+    StreamMode.run(arguments)
 }
 if arguments.first == "report" {
     var results: [RunResult] = []

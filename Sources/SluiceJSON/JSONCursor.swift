@@ -3,7 +3,7 @@
 ///
 /// Reads go through `UnsafeRawBufferPointer`'s subscript, bounds-checked in debug builds, and
 /// every read is preceded by an explicit end check.
-struct JSONCursor {
+package struct JSONCursor {
     /// The document.
     let bytes: UnsafeRawBufferPointer
     /// The next byte to read.
@@ -187,14 +187,14 @@ struct JSONCursor {
         return (zeroInQuote | zeroInBackslash | below0x20 | word) & highs != 0
     }
 
-    static func isDigit(_ byte: UInt8) -> Bool { byte &- UInt8(ascii: "0") < 10 }
+    package static func isDigit(_ byte: UInt8) -> Bool { byte &- UInt8(ascii: "0") < 10 }
 
     /// `'x'` for printable ASCII, else `byte 0xNN`.
     static func show(_ byte: UInt8) -> String {
         (0x21..<0x7F).contains(byte) ? "'\(Character(Unicode.Scalar(byte)))'" : "byte \(hex(byte))"
     }
 
-    static func hex(_ byte: UInt8) -> String { "0x" + padded(UInt16(byte), width: 2) }
+    package static func hex(_ byte: UInt8) -> String { "0x" + padded(UInt16(byte), width: 2) }
 
     static func hex4(_ unit: UInt16) -> String { padded(unit, width: 4) }
 

@@ -27,6 +27,9 @@ public struct JSONField: Sendable, Hashable {
     public var isInteger: Bool
     /// For a string: whether it contains backslash escapes (then `contentRange` is not the text).
     public var hasEscapes: Bool
+    /// Where the member's key starts (its opening quote), so a member can be cut out or copied
+    /// whole (`"key": value` is `memberStart..<range.upperBound`). 0 when not scanned from a document.
+    public var memberStart: Int = 0
 
     /// Creates a field description.
     /// - Parameters:

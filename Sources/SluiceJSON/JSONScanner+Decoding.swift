@@ -76,7 +76,7 @@ extension JSONScanner {
 
     /// The length of the well-formed UTF-8 sequence at `offset` (Unicode table 3-7: no overlong
     /// forms, no surrogates, nothing above U+10FFFF), or 0 if there is none.
-    static func utf8SequenceLength(_ bytes: UnsafeRawBufferPointer, at offset: Int) -> Int {
+    package static func utf8SequenceLength(_ bytes: UnsafeRawBufferPointer, at offset: Int) -> Int {
         let lead = bytes[offset]
         let length: Int
         var second: ClosedRange<UInt8> = 0x80...0xBF

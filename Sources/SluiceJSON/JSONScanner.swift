@@ -100,6 +100,7 @@ public struct JSONScanner: Sendable {
         var topKind = JSONField.Kind.null
         var topStart = -1
         var member = -1  // index of the requested key whose value is being scanned, else -1
+        var memberStart = 0  // where that member's key starts (its opening quote)
         var step = Step.value
 
         scanning: while true {
@@ -154,6 +155,7 @@ public struct JSONScanner: Sendable {
                     topKind = field.kind
                     topStart = start
                 } else if containerDepth == 1, member >= 0 {
+                    field.memberStart = memberStart
                     fields[member] = field  // its range is completed when the value ends
                 }
 
@@ -164,6 +166,7 @@ public struct JSONScanner: Sendable {
                 let hasEscapes = try cursor.scanString()
                 if depth == 1, !keyRanges.isEmpty {
                     member = matchKey(document[keyStart + 1..<cursor.position - 1], hasEscapes: hasEscapes, keyBytes: keyBytes)
+                    memberStart = keyStart
                     if member >= 0, fields[member] != nil {
                         throw JSONScanError(code: .duplicateKey, offset: keyStart, reason: "duplicate key '\(keys[member])'")
                     }
