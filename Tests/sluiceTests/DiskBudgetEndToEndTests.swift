@@ -64,9 +64,12 @@ struct DiskBudgetEndToEndTests {
             return (Self.diskBudget(daemon)?["droppedRecords"] as? Int) == Int(start) && start + Int64(sequences.count) == Int64(total)
         }, "dropped records are counted: \(String(describing: Self.diskBudget(daemon)))")
         // /metrics reports the drops too (sampled at scrape time, so only its presence and sign are checked).
-        let metrics = try Self.curl("http://127.0.0.1:\(metricsPort)/metrics")
-        let droppedLine = metrics.split(separator: "\n").first { $0.hasPrefix("sluice_disk_budget_dropped_records_total ") }
-        #expect(droppedLine.flatMap { Int($0.split(separator: " ").last ?? "") }.map { $0 > 0 } == true, "\(metrics.suffix(2000))")
+        var metrics = ""
+        #expect(TestEnvironment.waitUntil(timeout: .seconds(15)) {
+            metrics = (try? Self.curl("http://127.0.0.1:\(metricsPort)/metrics")) ?? ""
+            let line = metrics.split(separator: "\n").first { $0.hasPrefix("sluice_disk_budget_dropped_records_total ") }
+            return line.flatMap { Double($0.split(separator: " ").last ?? "") }.map { $0 > 0 } == true
+        }, "\(metrics.suffix(2000))")
         #expect(metrics.contains("\nsluice_disk_budget_exceeded 0\n"))
         #expect(daemon.stop() == 0)
 

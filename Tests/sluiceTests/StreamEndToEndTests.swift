@@ -160,9 +160,11 @@ struct StreamEndToEndTests {
             #expect(actual.windows[partition] == expected.windows[partition], "partition \(partition): no window missing, none twice")
         }
         #expect(actual.late == expected.late, "the same late records, once each")
-        // The kills came right after output appeared, before the next checkpoint (300 ms): the
-        // restarted jobs found records already written and did not write them again.
-        #expect(replaySkipped > 0)
+        // The kills come right after output appeared, before the next checkpoint (300 ms), so the
+        // restarted jobs usually find records already written and skip them. The count is read
+        // from status.json (refreshed every 2 s), which a loaded machine may not have written
+        // before the next kill, so it is reported, not required; the in-process crash test of
+        // SluiceStreamsTests proves the skip path deterministically.
         print("stream kill -9 ×\(kills): \(replaySkipped) replayed output records skipped (seen in status)")
     }
 }
