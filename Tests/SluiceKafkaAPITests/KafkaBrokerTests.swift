@@ -20,7 +20,7 @@ struct KafkaBrokerTests {
         let broker: KafkaBroker
         let pool = NIOThreadPool(numberOfThreads: 1)
 
-        init() throws {
+        init(maxFetchResponseBytes: Int = 8 << 20) throws {
             log = try LogManager(directory: directory + "/data")
             var configuration = TopicConfiguration(partitionCount: 2)
             configuration.fsync = .interval(.seconds(3600))
@@ -32,7 +32,8 @@ struct KafkaBrokerTests {
             logger.logLevel = .critical
             broker = KafkaBroker(
                 log: log, catalog: try Catalog(path: directory + "/catalog.sqlite"), settings: settings, clusterID: "gw",
-                topicConfiguration: { _ in TopicConfiguration(partitionCount: 1) }, blockingPool: pool, logger: logger)
+                topicConfiguration: { _ in TopicConfiguration(partitionCount: 1) }, blockingPool: pool,
+                maxFetchResponseBytes: maxFetchResponseBytes, logger: logger)
         }
 
         deinit {
@@ -51,6 +52,45 @@ struct KafkaBrokerTests {
             body.taggedFields()
             write(&body)
             return body.buffer
+        }
+
+        /// Fetch v11 of t-0 from `offset`, asking for `maxBytes` in all and per partition; returns
+        /// the record bytes of the answer.
+        func fetch(from offset: Int64, maxBytes: Int32) async throws -> [UInt8] {
+            let frame = Self.frame(1, version: 11, flexible: false) { body in
+                body.int32(-1)
+                body.int32(0)  // max wait: answer now
+                body.int32(1)
+                body.int32(maxBytes)
+                body.int8(0)
+                body.int32(0)
+                body.int32(-1)
+                body.arrayCount(1)
+                body.string("t")
+                body.arrayCount(1)
+                body.int32(0)
+                body.int32(-1)
+                body.int64(offset)
+                body.int64(-1)
+                body.int32(maxBytes)
+                body.arrayCount(0)
+                body.string("")
+            }
+            var reader = try #require(try await respond(frame))
+            _ = try reader.int32()
+            #expect(try reader.int16() == 0)
+            _ = try reader.int32()
+            #expect(try reader.nullableArrayCount() == 1)
+            #expect(try reader.string() == "t")
+            #expect(try reader.nullableArrayCount() == 1)
+            #expect(try reader.int32() == 0)
+            #expect(try reader.int16() == 0, "no partition error")
+            _ = try reader.int64()
+            _ = try reader.int64()
+            _ = try reader.int64()
+            _ = try reader.nullableArrayCount()
+            _ = try reader.int32()
+            return Array(try #require(try reader.nullableBytes()).readableBytesView)
         }
 
         func respond(_ frame: ByteBuffer) async throws -> KafkaProtocolReader? {
@@ -223,5 +263,29 @@ struct KafkaBrokerTests {
         let records = try #require(try reader.nullableBytes())
         let decoded = try RecordBatch(Array(records.readableBytesView)[...]).records()
         #expect(decoded.map { String(decoding: $0.value ?? [], as: UTF8.self) } == ["woke"])
+    }
+
+    @Test("a Fetch answer holds at most the listener's response cap, whatever the client asks, and always one whole batch")
+    func fetchResponseCap() async throws {
+        let cap = 64 << 10
+        let harness = try Harness(maxFetchResponseBytes: cap)
+        var random = SystemRandomNumberGenerator()
+        let partition = try harness.log.partition("t", 0)
+        for _ in 0..<200 {  // ~4 KB batches that do not compress: 800 KB, far more than the cap
+            try partition.append((0..<4).map { _ in Record(timestamp: 1, key: nil, value: (0..<1000).map { _ in UInt8.random(in: 0...255, using: &random) }) })
+        }
+        let batchBytes = try partition.read(from: 0, maxBytes: 1).bytes.count
+
+        let answer = try await harness.fetch(from: 0, maxBytes: 1 << 30)
+        #expect(answer.count <= cap && answer.count >= cap - 2 * batchBytes, "\(answer.count) bytes for a 1 GiB request under a \(cap)-byte cap")
+        var batches = RecordBatchSequence(answer)
+        var offsets: [Int64] = []
+        while let batch = batches.next() { offsets.append(batch.header.baseOffset) }
+        #expect(batches.problem == nil && batches.nextPosition == answer.count, "whole batches only")
+        #expect(offsets == Array(stride(from: 0, to: Int64(offsets.count) * 4, by: 4)), "from the offset asked, in order")
+
+        let small = try await harness.fetch(from: 8, maxBytes: 10)
+        #expect(small.count == batchBytes, "a limit smaller than a batch still gets the first whole batch")
+        #expect(try Array(RecordBatchSequence(small)).first?.records().first?.offset == 8)
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import SluiceLog
 import SluiceMQTT
 import SluiceTestKit
+import Synchronization
 import Testing
 
 /// The disk budget with a real mosquitto and `sluice run`, forwarding to an upstream that is
@@ -122,6 +123,80 @@ struct DiskBudgetEndToEndTests {
         #expect(daemon.stop() == 0)
         let (_, all) = try Self.storedSequences(daemon)
         #expect(all == Array(0..<total), "every message exactly once, in order")
+    }
+
+    @Test("a disk filled by someone else: no burst is acknowledged that was not written, the log and catalog stay whole, with room again every message is stored")
+    func diskFilledFromOutside() throws {
+        let broker = try MosquittoBroker()
+        defer { broker.stop() }
+        let metricsPort = TestEnvironment.freePort()
+        // No budget at all, so the filesystem itself runs out of space.
+        let daemon = try Self.daemon(broker: broker, storage: "{ max_bytes: null, min_free_bytes: null }", metricsPort: metricsPort)
+        defer { daemon.remove() }
+        try FileManager.default.createDirectory(atPath: daemon.dataDirectory, withIntermediateDirectories: true)
+        let filesystem = try MountedTmpfs(path: daemon.dataDirectory, sizeKiB: 8 * 1024)
+        defer { filesystem.unmount() }
+        try daemon.start()
+        try daemon.waitUntilConnected()
+        let before = 2000
+        #expect(try IngestFixture.publish(port: broker.port, range: 0..<before, devices: 20))
+        #expect(TestEnvironment.waitUntil(timeout: .seconds(30)) { (daemon.status()?["messagesReceived"] as? Int) == before })
+
+        // Another program takes every free byte.
+        let filler = daemon.dataDirectory + "/filler"
+        let filled = try Self.fill(filler)
+        let free = try filesystem.freeBytes()
+        #expect(filled > 0 && free < 64 << 10, "the filesystem is full: \(filled) bytes taken, \(free) left")
+
+        let total = 6000
+        let published = Mutex<Bool?>(nil)
+        let publisher = Thread {
+            let acknowledged = (try? IngestFixture.publish(port: broker.port, range: before..<total, devices: 20, clientID: "full-disk-publisher")) ?? false
+            published.withLock { $0 = acknowledged }
+        }
+        publisher.start()
+        #expect(TestEnvironment.waitUntil(timeout: .seconds(30)) { ((daemon.status()?["appendFailures"] as? Int) ?? 0) > 0 },
+                "appends fail on the full disk: \(daemon.output.suffix(1500))")
+        #expect(daemon.isRunning, "the daemon keeps running on a full disk")
+        let health = try Self.curl("http://127.0.0.1:\(metricsPort)/healthz", status: true)
+        #expect(health.hasPrefix("503") && health.contains("could not be written"), "/healthz says why: \(health)")
+        #expect(daemon.output.contains("disk is full"), "the log line names the cause")
+
+        // Room again: what the broker kept for the session arrives; nothing was lost.
+        try FileManager.default.removeItem(atPath: filler)
+        #expect(TestEnvironment.waitUntil(timeout: .seconds(90)) { published.withLock { $0 } != nil }, "the publisher finished")
+        #expect(published.withLock { $0 } == true, "every message was acknowledged once there was room")
+        #expect(TestEnvironment.waitUntil(timeout: .seconds(30)) {
+            Set((try? Self.storedSequences(daemon).sequences) ?? []).count == total
+        }, "every message is stored: \(daemon.output.suffix(1500))")
+        #expect(daemon.stop() == 0)
+
+        let (start, sequences) = try Self.storedSequences(daemon)
+        #expect(start == 0 && Set(sequences) == Set(0..<total), "every message at least once")
+        // A burst that was partly written before the disk filled comes again (MQTT QoS 1 is at
+        // least once); in first-seen order the records are still exactly the published order.
+        var seen = Set<Int>()
+        #expect(sequences.filter { seen.insert($0).inserted } == Array(0..<total), "order kept")
+        #expect(sequences.count - total <= total - before, "repeats come only from failed bursts: \(sequences.count - total)")
+        // The log and the catalog that hit the full disk open again.
+        try daemon.start()
+        try daemon.waitUntilConnected()
+        #expect(daemon.stop() == 0, "\(daemon.output)")
+    }
+
+    /// Writes zeros to `path` until the filesystem refuses; returns the bytes written.
+    static func fill(_ path: String) throws -> Int {
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw TestKitError("open \(path) failed: errno \(errno)") }
+        defer { close(descriptor) }
+        let chunk = [UInt8](repeating: 0, count: 16 << 10)
+        var total = 0
+        while true {
+            let written = chunk.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+            guard written > 0 else { break }
+            total += written
+        }
+        return total
     }
 }
 

@@ -98,8 +98,10 @@ extension KafkaBroker {
                     let partition = partitions[Int(wanted.index)]
                     fetched.highWatermark = partition.highWatermark
                     fetched.logStartOffset = partition.logStartOffset
-                    // KIP-74: the first batch is returned whatever the limits, so a large batch never stalls a reader.
-                    let budget = total == 0 ? max(1, wanted.maxBytes) : min(wanted.maxBytes, limit - total)
+                    // KIP-74: the first batch is returned whatever the limits (the log store reads at least one
+                    // whole batch), so a large batch never stalls a reader; beyond it, the response cap holds
+                    // even for a partition limit larger than the whole request's.
+                    let budget = total == 0 ? max(1, min(wanted.maxBytes, limit)) : min(wanted.maxBytes, limit - total)
                     guard budget > 0, wanted.offset != fetched.highWatermark else { return fetched }
                     do throws(LogError) {
                         let read = try partition.read(from: wanted.offset, maxBytes: budget)
