@@ -160,7 +160,12 @@ let package = Package(
         .testTarget(name: "SluiceConfigurationTests", dependencies: ["SluiceConfiguration"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "SluiceMQTTTests", dependencies: ["SluiceMQTT", "SluiceJSON", "SluiceTestKit"], swiftSettings: swiftSettings),
         .testTarget(name: "SluiceJSONTests", dependencies: ["SluiceJSON"], swiftSettings: swiftSettings),
-        .testTarget(name: "SluiceServerTests", dependencies: ["SluiceServer", "SluiceConfiguration"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "SluiceServerTests",
+            dependencies: [
+                "SluiceServer", "SluiceConfiguration", "SluiceLog", "SluiceMQTT", "SluiceMetrics",
+                .product(name: "Logging", package: "swift-log"), .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ], swiftSettings: swiftSettings),
         .testTarget(
             name: "SluiceMetricsTests",
             dependencies: [

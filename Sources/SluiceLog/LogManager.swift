@@ -19,6 +19,8 @@ public final class LogManager: Sendable {
     /// The disk budget as last enforced (``enforce(_:keepFrom:)`` does not update it; the
     /// service that enforces the budget does).
     public let diskBudgetState = DiskBudgetState()
+    /// Whether the last background pass (fsyncs, disk budget, retention) succeeded.
+    public let maintenanceState = LogMaintenanceState()
     private let logger: Logger
     private let topics = Mutex<[String: [Partition]]>([:])
     private let recoveriesByPartition = Mutex<[String: SegmentRecovery]>([:])

@@ -4,16 +4,19 @@ import SluiceLog
 import SluiceMQTT
 import SluiceMetrics
 
-/// What `/healthz` checks: the MQTT session is up, the last burst was written, and the data
-/// directory is writable with room for another batch. Cheap enough for every request: two atomic
-/// loads, `access(2)` and `statvfs(2)`.
+/// What `/healthz` checks: the MQTT session is up, the last burst was written, the log's fsync,
+/// disk budget and retention passes work, and the data directory is writable with room for another
+/// batch. Cheap enough for every request: atomic loads, one lock, `access(2)` and `statvfs(2)`.
 public enum DaemonHealth {
     /// The health of a running daemon.
     /// - Parameters:
     ///   - configuration: the broker address and data directory, for the messages.
     ///   - ingest: the connection and append state.
     ///   - diskBudget: the disk budget as last enforced, if the caller has the log.
-    public static func check(configuration: SluiceConfiguration, ingest: IngestStatistics, diskBudget: DiskBudgetState? = nil) -> HealthReport {
+    ///   - maintenance: whether the log's fsyncs, budget and retention passes work, if the caller has the log.
+    public static func check(
+        configuration: SluiceConfiguration, ingest: IngestStatistics, diskBudget: DiskBudgetState? = nil, maintenance: LogMaintenanceState? = nil
+    ) -> HealthReport {
         var problems: [String] = []
         if let diskBudget, diskBudget.isExceeded {
             problems.append(
@@ -22,6 +25,10 @@ public enum DaemonHealth {
         if !ingest.isConnected {
             let detail = ingest.lastError.map { " (last error: \($0))" } ?? ""
             problems.append("mqtt: not connected to \(configuration.mqtt.host):\(configuration.mqtt.port)\(detail)")
+        }
+        for failure in maintenance?.currentFailures ?? [] {
+            let risk = failure.pass == .fsync ? "; records written since the last good fsync may not be durable" : ""
+            problems.append("log: the \(failure.pass.rawValue) pass is failing (\(failure.count) runs in a row): \(failure.error)\(risk)")
         }
         if ingest.isAppendFailing {
             problems.append("log: the last burst could not be written (\(ingest.lastError ?? "unknown error")); messages are not acknowledged")

@@ -99,6 +99,7 @@ public final class DaemonMetrics: Sendable {
                 gauge("sluice_disk_budget_max_bytes", "storage.max_bytes: the most the segments may take.", [], Double(maxBytes))
             }
             gauge("sluice_disk_budget_exceeded", "1 while the disk budget is exceeded and ingest is paused.", [], log.diskBudgetState.isExceeded ? 1 : 0)
+            gauge("sluice_log_maintenance_failing", "1 while the log's fsync, disk budget or retention passes fail.", [], log.maintenanceState.currentFailures.isEmpty ? 0 : 1)
             count("sluice_disk_budget_dropped_records_total", "Records deleted by the disk budget before they were forwarded (on_full: drop-oldest).", [], statistics.droppedRecords)
 
             // Forwarding.
@@ -142,7 +143,7 @@ public final class DaemonMetrics: Sendable {
                 gauge("process_resident_memory_bytes", "Resident memory of the sluice process (/proc/self/statm).", [], Double(resident))
             }
             gauge("process_start_time_seconds", "When the daemon started, in seconds since the epoch.", [], startedAtSeconds)
-            gauge("sluice_healthy", "1 while /healthz answers 200.", [], DaemonHealth.check(configuration: configuration, ingest: ingest, diskBudget: log.diskBudgetState).isHealthy ? 1 : 0)
+            gauge("sluice_healthy", "1 while /healthz answers 200.", [], DaemonHealth.check(configuration: configuration, ingest: ingest, diskBudget: log.diskBudgetState, maintenance: log.maintenanceState).isHealthy ? 1 : 0)
         }
     }
 

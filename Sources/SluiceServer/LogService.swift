@@ -14,6 +14,7 @@ public final class LogService: Service, Sendable {
     private let logger: Logger
     private let keepFrom: @Sendable (Partition) -> Int64?
     private let diskBudget: DiskBudget
+    private let repeatInterval: Duration
 
     /// Creates the service for an open log.
     /// - Parameters:
@@ -21,10 +22,13 @@ public final class LogService: Service, Sendable {
     ///   - retentionInterval: how often to apply retention.
     ///   - keepFrom: per partition, the first offset retention must keep (the forward cursor).
     ///   - diskBudget: the limits of the whole data directory, enforced every second.
+    ///   - repeatInterval: the least time between two lines about a repeating failure.
     public init(
         log: LogManager, flushInterval: Duration, retentionInterval: Duration = .seconds(60),
-        keepFrom: @escaping @Sendable (Partition) -> Int64? = { _ in nil }, diskBudget: DiskBudget = DiskBudget(), logger: Logger
+        keepFrom: @escaping @Sendable (Partition) -> Int64? = { _ in nil }, diskBudget: DiskBudget = DiskBudget(),
+        repeatInterval: Duration = .seconds(60), logger: Logger
     ) {
+        self.repeatInterval = repeatInterval
         self.log = log
         self.diskBudget = diskBudget
         self.flushInterval = flushInterval
@@ -43,15 +47,20 @@ public final class LogService: Service, Sendable {
         let budget = self.diskBudget
         let done = AsyncStream<Void>.makeStream()
         let stopFlag = StopFlag()
+        let repeating = RateLimitedLogger(logger: logger, interval: repeatInterval)
         let thread = Thread {
             var ticks = 0
             while !stopFlag.isSet {
                 usleep(UInt32(max(1000, tick.components.seconds * 1_000_000 + tick.components.attoseconds / 1_000_000_000_000)))
-                do {
-                    try log.flushDue()
-                    ticks += 1
-                    if ticks % budgetEvery == 0 { try Self.enforce(budget, on: log, keepFrom: keepFrom, logger: logger) }
-                    if ticks % retentionEvery == 0 {
+                ticks += 1
+                Self.run(.fsync, log: log, repeating: repeating) { () throws(LogError) in try log.flushDue() }
+                if ticks % budgetEvery == 0 {
+                    Self.run(.diskBudget, log: log, repeating: repeating) { () throws(LogError) in
+                        try Self.enforce(budget, on: log, keepFrom: keepFrom, logger: logger)
+                    }
+                }
+                if ticks % retentionEvery == 0 {
+                    Self.run(.retention, log: log, repeating: repeating) { () throws(LogError) in
                         for result in try log.applyRetention(keepFrom: keepFrom) where result.deletedSegments > 0 {
                             logger.info("retention deleted segments", metadata: [
                                 "log.segments": "\(result.deletedSegments)", "log.records": "\(result.deletedRecords)",
@@ -59,8 +68,6 @@ public final class LogService: Service, Sendable {
                             ])
                         }
                     }
-                } catch {
-                    logger.error("log maintenance failed", metadata: ["log.error": "\(error)"])
                 }
             }
             done.continuation.finish()
@@ -84,6 +91,20 @@ public final class LogService: Service, Sendable {
 }
 
 extension LogService {
+    /// Runs one pass, recording in the log's maintenance state whether it worked. Ticks come
+    /// every few milliseconds, so a failing pass logs one line a minute and counts the rest.
+    static func run(_ pass: LogMaintenanceState.Pass, log: LogManager, repeating: RateLimitedLogger, _ body: () throws(LogError) -> Void) {
+        do {
+            try body()
+            if let ended = log.maintenanceState.noteSuccess(pass) {
+                repeating.logger.notice("log maintenance works again", metadata: ["log.pass": "\(pass.rawValue)", "log.failed_runs": "\(ended.count)"])
+            }
+        } catch {
+            log.maintenanceState.noteFailure(pass, error)
+            repeating.error(key: pass.rawValue, "log maintenance failed", metadata: ["log.pass": "\(pass.rawValue)", "log.error": "\(error)"])
+        }
+    }
+
     /// One pass of the disk budget, logged when it deletes, drops or changes state.
     static func enforce(
         _ budget: DiskBudget, on log: LogManager, keepFrom: (Partition) -> Int64?, logger: Logger

@@ -16,7 +16,7 @@ extension SluiceDaemon {
         let metrics = DaemonMetrics(configuration: configuration, log: log, ingest: ingest, forward: forward, operations: operations)
         let endpoints = MetricsEndpoints(
             willScrape: { metrics.sample() },
-            health: { DaemonHealth.check(configuration: configuration, ingest: ingest, diskBudget: log.diskBudgetState) },
+            health: { DaemonHealth.check(configuration: configuration, ingest: ingest, diskBudget: log.diskBudgetState, maintenance: log.maintenanceState) },
             statusJSON: { operations.reportJSON() })
         let server = try await MetricsServer.bind(
             host: settings.host, port: settings.port, registry: metrics.registry, endpoints: endpoints, logger: logger)

@@ -75,7 +75,7 @@ public struct StatusService: Service {
         operations.noteErrors(
             [(source: "mqtt", message: ingest.lastError), (source: "upstream", message: forward?.lastError)], nowMillis: report.generatedAtMillis)
         report.devices = operations.devices
-        report.healthProblems = DaemonHealth.check(configuration: configuration, ingest: ingest, diskBudget: log.diskBudgetState).problems
+        report.healthProblems = DaemonHealth.check(configuration: configuration, ingest: ingest, diskBudget: log.diskBudgetState, maintenance: log.maintenanceState).problems
         report.recentErrors = operations.recentErrors
         report.diskFreeBytes = DaemonHealth.freeBytes(configuration.dataDirectory)
         report.residentBytes = ProcessMemory.residentBytes()
