@@ -100,7 +100,7 @@ public final class DaemonMetrics: Sendable {
             }
             gauge("sluice_disk_budget_exceeded", "1 while the disk budget is exceeded and ingest is paused.", [], log.diskBudgetState.isExceeded ? 1 : 0)
             gauge("sluice_log_maintenance_failing", "1 while the log's fsync, disk budget or retention passes fail.", [], log.maintenanceState.currentFailures.isEmpty ? 0 : 1)
-            count("sluice_disk_budget_dropped_records_total", "Records deleted by the disk budget before they were forwarded (on_full: drop-oldest).", [], statistics.droppedRecords)
+            count("sluice_disk_budget_dropped_records_total", "Records deleted by the disk budget before they were forwarded or read by a stream job (on_full: drop-oldest).", [], statistics.droppedRecords)
 
             // Forwarding.
             if let forward {

@@ -112,7 +112,7 @@ extension LogService {
         let result = try log.enforce(budget, keepFrom: keepFrom)
         if result.droppedUnforwardedRecords > 0 {
             logger.warning(
-                "disk budget: dropped records that were not forwarded (storage.on_full: drop-oldest)",
+                "disk budget: dropped records that were not forwarded or processed by a stream job yet (storage.on_full: drop-oldest)",
                 metadata: [
                     "log.dropped_records": "\(result.droppedUnforwardedRecords)", "log.dropped_total": "\(log.statistics.droppedRecords)",
                     "log.used_bytes": "\(result.usedBytes)", "log.free_bytes": "\(result.freeBytes)",

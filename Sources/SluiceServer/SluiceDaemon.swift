@@ -69,13 +69,17 @@ public enum SluiceDaemon {
                 settings: upstream, gatewayID: configuration.gatewayID, partitions: partitions, catalog: catalog,
                 deadLetters: log.partitions(of: configuration.deadLetters.topic)?.first, statistics: forwardStatistics, logger: logger)
         }
+        let streamStatistics = StreamStatistics(jobs: configuration.streams)
+        // Retention and the disk budget keep what the forwarder has not sent and what a stream
+        // job may still read after a crash (from its last checkpoint).
         let keepFrom: @Sendable (Partition) -> Int64? = { [forwardedTopics] partition in
-            guard forwardedTopics.contains(partition.topic) else { return nil }
             // Not yet known (the forwarder is starting): keep everything.
-            return forwardStatistics.cursor(topic: partition.topic, partition: partition.index) ?? partition.logStartOffset
+            let forward = forwardedTopics.contains(partition.topic)
+                ? forwardStatistics.cursor(topic: partition.topic, partition: partition.index) ?? partition.logStartOffset : nil
+            let stream = streamStatistics.firstNeededOffset(topic: partition.topic, partition: partition.index, logStartOffset: partition.logStartOffset)
+            return [forward, stream].compactMap { $0 }.min()
         }
 
-        let streamStatistics = StreamStatistics()
         var streams: StreamService?
         if !configuration.streams.isEmpty, let catalog {
             streams = StreamService(

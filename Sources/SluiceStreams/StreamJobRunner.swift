@@ -102,6 +102,7 @@ public final class StreamJobRunner {
                 context: StreamContext(source: Int32(index), sourceTopic: partition.topic)))
         }
         if let checkpoint {
+            statistics.noteCheckpoint(job: job.name, inputOffsets: checkpoint.inputOffsets)
             if checkpoint.fingerprint == fingerprint {
                 do {
                     try pipeline.restore(checkpoint.state)
@@ -348,6 +349,7 @@ public final class StreamJobRunner {
         } catch {
             throw StreamError(code: .catalog, message: "stream job \(job.name): cannot save its checkpoint: \(error)")
         }
+        statistics.noteCheckpoint(job: job.name, inputOffsets: inputOffsets)
         status.stateBytes = state.count
         status.lastCheckpointMillis = LogClock.nowMillis()
         isDirty = false

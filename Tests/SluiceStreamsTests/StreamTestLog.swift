@@ -14,10 +14,11 @@ final class StreamTestLog {
     let log: LogManager
     let catalog: Catalog
     let job: StreamJobSettings
-    let statistics = StreamStatistics()
+    let statistics: StreamStatistics
     static let partitions = 4
 
-    init(job: StreamJobSettings) throws {
+    init(job: StreamJobSettings, segmentBytes: Int? = nil) throws {
+        statistics = StreamStatistics(jobs: [job])
         directory = TestEnvironment.temporaryDirectory("sluice-streams")
         log = try LogManager(directory: directory + "/data")
         catalog = try Catalog(path: directory + "/catalog.sqlite")
@@ -25,6 +26,7 @@ final class StreamTestLog {
         var configuration = TopicConfiguration(partitionCount: Self.partitions)
         configuration.fsync = .never
         configuration.compression = .none  // zstd through a debug build is slow (its buffer growth is generic code)
+        if let segmentBytes { configuration.segmentBytes = segmentBytes }
         for topic in job.inputs { try log.openTopic(topic, configuration: configuration) }
         try log.openTopic(job.output, configuration: configuration)
         configuration.partitionCount = 1
