@@ -1,3 +1,4 @@
+import Logging
 import Foundation
 import SluiceConfiguration
 import NIOCore
@@ -81,9 +82,10 @@ struct KafkaFuzzTests {
         #expect(refused > 0 && answered > 0, "both paths exercised: \(answered) answered, \(refused) refused")
     }
 
-    @Test("an oversize or garbage frame closes that connection; the listener keeps serving others")
+    @Test("an oversize or garbage frame closes that connection with a log line saying why; the listener keeps serving others")
     func hostileConnections() async throws {
-        try await ListenerFixture.with { fixture in
+        let logs = CapturedLines()
+        try await ListenerFixture.with(logHandler: logs) { fixture in
             let port = fixture.listener.port
             let outcomes = try await offPool { () -> [Bool] in
                 [
@@ -99,6 +101,47 @@ struct KafkaFuzzTests {
             let metadata = try await ClientProcess.run(
                 "/usr/bin/kcat", ["-L", "-b", fixture.bootstrap], environment: try ClientProcess.librdkafka(modern: true))
             #expect(metadata.status == 0 && metadata.output.contains("1 brokers"), "still serving: \(metadata.errors)")
+        }
+        let closed = logs.lines.withLock { $0 }.filter { $0.message == "Kafka connection closed" }
+        let reasons = closed.map { $0.metadata["kafka.reason"].map { "\($0)" } ?? "" }
+        #expect(reasons.count == 3, "one line per closed connection: \(reasons)")
+        #expect(reasons.filter { $0.contains("exceeds max_request_bytes") }.count == 2, "\(reasons)")
+        #expect(closed.allSatisfy { $0.level == .notice && $0.metadata["kafka.peer"] != nil })
+    }
+
+    @Test("500 requests pipelined past max_in_flight_requests: every one is answered, in the order sent")
+    func pipelinedPastTheInFlightLimit() async throws {
+        try await ListenerFixture.with(configure: { $0.maxInFlightRequests = 2 }) { fixture in
+            let port = fixture.listener.port
+            let correlations = try await offPool { () -> [Int32] in
+                let socket = Self.openConnection(port: port)
+                defer { close(socket) }
+                // 500 ApiVersions v0 requests in one write, correlation ids 0…499.
+                var bytes: [UInt8] = []
+                for id in 0..<500 {
+                    let body: [UInt8] = [0, 18, 0, 0] + withUnsafeBytes(of: Int32(id).bigEndian, Array.init) + [0, 2, 0x74, 0x74]
+                    bytes += withUnsafeBytes(of: Int32(body.count).bigEndian, Array.init) + body
+                }
+                _ = bytes.withUnsafeBytes { send(socket, $0.baseAddress, $0.count, 0) }
+                var timeout = timeval(tv_sec: 10, tv_usec: 0)
+                setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+                var received: [UInt8] = []
+                var ids: [Int32] = []
+                var chunk = [UInt8](repeating: 0, count: 65_536)
+                while ids.count < 500 {
+                    let count = recv(socket, &chunk, chunk.count, 0)
+                    guard count > 0 else { break }
+                    received += chunk[0..<count]
+                    while received.count >= 8 {
+                        let length = Int(received[0..<4].reduce(0) { $0 << 8 | UInt32($1) })
+                        guard received.count >= 4 + length else { break }
+                        ids.append(Int32(bitPattern: received[4..<8].reduce(0) { $0 << 8 | UInt32($1) }))
+                        received.removeFirst(4 + length)
+                    }
+                }
+                return ids
+            }
+            #expect(correlations == Array(0..<500), "all 500 answered, in the order sent")
         }
     }
 
@@ -189,4 +232,24 @@ private final class ResumeOnce: Sendable {
         }
         waiting?.resume(returning: value)
     }
+}
+
+/// Every log line (message, level, metadata), behind a Mutex.
+final class CapturedLines: LogHandler, @unchecked Sendable {
+    // @unchecked Sendable: the lines sit behind a Mutex; metadata and level are only set before
+    // the listener logs.
+    struct Line: Sendable {
+        var message: String
+        var level: Logger.Level
+        var metadata: Logger.Metadata
+    }
+
+    let lines = Mutex<[Line]>([])
+    var logLevel: Logger.Level = .trace
+    var metadata: Logger.Metadata = [:]
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+    func log(event: LogEvent) { lines.withLock { $0.append(Line(message: "\(event.message)", level: event.level, metadata: event.metadata ?? [:])) } }
 }

@@ -32,9 +32,10 @@ final class ListenerFixture: Sendable {
         self.task = Task { try await listener.run() }
     }
 
-    /// Starts a listener over the log in `directory` (a new temporary one by default).
+    /// Starts a listener over the log in `directory` (a new temporary one by default); its lines
+    /// at `.warning` and above go to the console, or every line to `logHandler` when given.
     static func start(
-        directory: String? = nil, configure: (inout KafkaListenerSettings) -> Void = { _ in }
+        directory: String? = nil, logHandler: (any LogHandler)? = nil, configure: (inout KafkaListenerSettings) -> Void = { _ in }
     ) async throws -> ListenerFixture {
         let directory = directory ?? TestEnvironment.temporaryDirectory("sluice-kafka-listener")
         var settings = KafkaListenerSettings()
@@ -48,8 +49,8 @@ final class ListenerFixture: Sendable {
         let catalog = try Catalog(path: directory + "/catalog.sqlite")
         let pool = NIOThreadPool(numberOfThreads: 1)
         pool.start()
-        var logger = Logger(label: "sluice.test.kafka")
-        logger.logLevel = .warning
+        var logger = logHandler.map { handler in Logger(label: "sluice.test.kafka") { _ in handler } } ?? Logger(label: "sluice.test.kafka")
+        if logHandler == nil { logger.logLevel = .warning }
         let broker = KafkaBroker(
             log: log, catalog: catalog, settings: settings, clusterID: "gw-test",
             topicConfiguration: { _ in TopicConfiguration(partitionCount: 3) }, blockingPool: pool, logger: logger)
@@ -67,9 +68,10 @@ final class ListenerFixture: Sendable {
 
     /// Runs `body` with a started fixture and removes it afterwards, whether `body` threw or not.
     static func with<Result>(
-        configure: (inout KafkaListenerSettings) -> Void = { _ in }, _ body: (ListenerFixture) async throws -> Result
+        logHandler: (any LogHandler)? = nil, configure: (inout KafkaListenerSettings) -> Void = { _ in },
+        _ body: (ListenerFixture) async throws -> Result
     ) async throws -> Result {
-        let fixture = try await start(configure: configure)
+        let fixture = try await start(logHandler: logHandler, configure: configure)
         do {
             let result = try await body(fixture)
             await fixture.remove()
