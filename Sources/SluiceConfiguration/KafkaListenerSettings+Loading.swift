@@ -1,7 +1,7 @@
 extension KafkaListenerSettings {
     /// The keys of the `kafka_listener` section.
     static let configurationKeys = [
-        "listen", "advertised", "max_connections", "max_request_bytes", "max_in_flight_requests", "auto_create_topics",
+        "listen", "advertised", "max_connections", "max_request_bytes", "max_in_flight_requests", "max_queued_request_bytes", "auto_create_topics",
         "sasl_plain_users_file", "group_initial_rebalance_delay", "min_session_timeout", "max_session_timeout",
     ]
 
@@ -25,6 +25,11 @@ extension KafkaListenerSettings {
         }
         reader.read(mapping["max_in_flight_requests"], into: &maxInFlightRequests) { value throws(ConfigurationError) in
             try value.integer(in: 1...1000)
+        }
+        reader.read(mapping["max_queued_request_bytes"], into: &maxQueuedRequestBytes) { value throws(ConfigurationError) in
+            let bytes = try value.byteCount()
+            try value.require((64 << 10 ... 4 << 30).contains(bytes), expected: "64KiB…4GiB", fix: "use e.g. 32MiB")
+            return bytes
         }
         reader.read(mapping["auto_create_topics"], into: &autoCreateTopics) { value throws(ConfigurationError) in try value.boolean() }
         if let file = mapping["sasl_plain_users_file"] {

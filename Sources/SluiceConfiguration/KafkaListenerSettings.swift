@@ -17,6 +17,10 @@ public struct KafkaListenerSettings: Sendable, Hashable {
     /// Requests read from one connection and not yet answered (clients pipeline); past this the
     /// listener stops reading that socket. Default 32.
     public var maxInFlightRequests: Int = 32
+    /// The bytes of requests held at once across all connections (Kafka's
+    /// `queued.max.request.bytes`); a frame that does not fit waits, unread, until others are
+    /// answered (one frame alone is always admitted). Default 32 MiB.
+    public var maxQueuedRequestBytes: Int = 32 << 20
     /// Whether Produce and Metadata may create unknown topics (with the topic defaults), as Kafka's
     /// `auto.create.topics.enable`. Default true.
     public var autoCreateTopics: Bool = true

@@ -11,6 +11,7 @@ struct KafkaListenerSettingsLoadingTests {
         let listener = try #require(try loadConfiguration("devices_dir: devices\nkafka_listener: {}\n").kafkaListener)
         #expect(listener.host == "127.0.0.1" && listener.port == 9092 && listener.isLoopback)
         #expect(listener.maxConnections == 64 && listener.maxRequestBytes == 16 << 20 && listener.maxInFlightRequests == 32)
+        #expect(listener.maxQueuedRequestBytes == 32 << 20)
         #expect(listener.saslPlainUsers.isEmpty && listener.autoCreateTopics)
     }
 
@@ -29,6 +30,7 @@ struct KafkaListenerSettingsLoadingTests {
                   max_connections: 8
                   max_request_bytes: 1MiB
                   max_in_flight_requests: 4
+                  max_queued_request_bytes: 4MiB
                   auto_create_topics: false
                   group_initial_rebalance_delay: 0s
                   min_session_timeout: 1s
@@ -39,6 +41,7 @@ struct KafkaListenerSettingsLoadingTests {
         #expect(listener.advertisedHost == "gw-0001.plant" && listener.advertisedPort == 19092)
         #expect(listener.saslPlainUsers == ["dashboard": "s3cret:with:colons", "ml": "pw"])
         #expect(listener.maxConnections == 8 && listener.maxRequestBytes == 1 << 20 && listener.maxInFlightRequests == 4)
+        #expect(listener.maxQueuedRequestBytes == 4 << 20)
         #expect(!listener.autoCreateTopics && listener.groupInitialRebalanceDelay == .zero)
         #expect(listener.sessionTimeouts == .seconds(1) ... .seconds(60))
     }

@@ -145,6 +145,46 @@ struct KafkaFuzzTests {
         }
     }
 
+    @Test("large requests on 6 connections at once: the bytes held never exceed max_queued_request_bytes, and every request is answered")
+    func queuedRequestMemoryIsBounded() async throws {
+        let frameBody = 150 << 10
+        try await ListenerFixture.with(configure: {
+            $0.maxRequestBytes = 256 << 10
+            $0.maxQueuedRequestBytes = 256 << 10
+        }) { fixture in
+            let port = fixture.listener.port
+            let answered = try await offPool { () -> [Bool] in
+                // Six connections each send the first half of a 150 KiB ApiVersions v0 frame (a
+                // long tail after the header, which ApiVersions ignores): only one fits the pool.
+                let sockets = (0..<6).map { _ in Self.openConnection(port: port) }
+                defer { sockets.forEach { _ = close($0) } }
+                var frames: [[UInt8]] = []
+                for (index, socket) in sockets.enumerated() {
+                    let header: [UInt8] = [0, 18, 0, 0] + withUnsafeBytes(of: Int32(index).bigEndian, Array.init) + [0, 2, 0x74, 0x74]
+                    let body = header + [UInt8](repeating: 0, count: frameBody - header.count)
+                    let frame = withUnsafeBytes(of: Int32(body.count).bigEndian, Array.init) + body
+                    frames.append(frame)
+                    _ = frame[..<(frame.count / 2)].withUnsafeBytes { send(socket, $0.baseAddress, $0.count, 0) }
+                    var timeout = timeval(tv_sec: 20, tv_usec: 0)
+                    setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+                }
+                usleep(200_000)
+                for (socket, frame) in zip(sockets, frames) {
+                    _ = frame[(frame.count / 2)...].withUnsafeBytes { send(socket, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+                }
+                return sockets.enumerated().map { index, socket in
+                    var buffer = [UInt8](repeating: 0, count: 4096)
+                    return recv(socket, &buffer, buffer.count, 0) > 8 && buffer[4..<8] == [0, 0, 0, UInt8(index)]
+                }
+            }
+            #expect(answered == Array(repeating: true, count: 6), "every connection got its answer")
+            #expect(fixture.listener.peakQueuedRequestBytes >= frameBody, "frames were held in the pool")
+            #expect(fixture.listener.peakQueuedRequestBytes <= 256 << 10, "never more than the pool: \(fixture.listener.peakQueuedRequestBytes)")
+            for _ in 0..<200 where fixture.listener.queuedRequestBytes != 0 { try await Task.sleep(for: .milliseconds(10)) }
+            #expect(fixture.listener.queuedRequestBytes == 0, "every answered request gave its bytes back")
+        }
+    }
+
     @Test("past max_connections a new connection is closed at accept; the open ones keep being served")
     func connectionLimit() async throws {
         try await ListenerFixture.with(configure: { $0.maxConnections = 2 }) { fixture in
