@@ -118,10 +118,7 @@ struct KafkaFuzzTests {
                 defer { close(socket) }
                 // 500 ApiVersions v0 requests in one write, correlation ids 0…499.
                 var bytes: [UInt8] = []
-                for id in 0..<500 {
-                    let body: [UInt8] = [0, 18, 0, 0] + withUnsafeBytes(of: Int32(id).bigEndian, Array.init) + [0, 2, 0x74, 0x74]
-                    bytes += withUnsafeBytes(of: Int32(body.count).bigEndian, Array.init) + body
-                }
+                for id in 0..<500 { bytes += Self.apiVersionsV0Frame(correlationID: Int32(id)) }
                 _ = bytes.withUnsafeBytes { send(socket, $0.baseAddress, $0.count, 0) }
                 var timeout = timeval(tv_sec: 10, tv_usec: 0)
                 setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
@@ -160,9 +157,7 @@ struct KafkaFuzzTests {
                 defer { sockets.forEach { _ = close($0) } }
                 var frames: [[UInt8]] = []
                 for (index, socket) in sockets.enumerated() {
-                    let header: [UInt8] = [0, 18, 0, 0] + withUnsafeBytes(of: Int32(index).bigEndian, Array.init) + [0, 2, 0x74, 0x74]
-                    let body = header + [UInt8](repeating: 0, count: frameBody - header.count)
-                    let frame = withUnsafeBytes(of: Int32(body.count).bigEndian, Array.init) + body
+                    let frame = Self.apiVersionsV0Frame(correlationID: Int32(index), frameBytes: 4 + frameBody)
                     frames.append(frame)
                     _ = frame[..<(frame.count / 2)].withUnsafeBytes { send(socket, $0.baseAddress, $0.count, 0) }
                     var timeout = timeval(tv_sec: 20, tv_usec: 0)
@@ -198,8 +193,7 @@ struct KafkaFuzzTests {
             #expect(third, "the third connection is closed by the listener")
             // The held ones still get answers: an ApiVersions v0 request on the first.
             let answered = try await offPool { () -> Bool in
-                var frame: [UInt8] = [0, 0, 0, 12, 0, 18, 0, 0, 0, 0, 0, 7, 0, 2, 0x74, 0x74]
-                frame[3] = UInt8(frame.count - 4)
+                let frame = Self.apiVersionsV0Frame(correlationID: 7)
                 _ = frame.withUnsafeBytes { send(held[0], $0.baseAddress, $0.count, 0) }
                 var timeout = timeval(tv_sec: 10, tv_usec: 0)
                 setsockopt(held[0], SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
@@ -208,6 +202,14 @@ struct KafkaFuzzTests {
             }
             #expect(answered, "the correlation id 7 comes back on a held connection")
         }
+    }
+
+    /// An ApiVersions v0 request frame (client id "tt"), padded with zeros to `frameBytes` in all
+    /// if given (ApiVersions v0 has no body, so the padding is ignored).
+    static func apiVersionsV0Frame(correlationID: Int32, frameBytes: Int? = nil) -> [UInt8] {
+        var body: [UInt8] = [0, 18, 0, 0] + withUnsafeBytes(of: correlationID.bigEndian, Array.init) + [0, 2, 0x74, 0x74]
+        if let frameBytes { body += [UInt8](repeating: 0, count: frameBytes - 4 - body.count) }
+        return withUnsafeBytes(of: Int32(body.count).bigEndian, Array.init) + body
     }
 
     /// A connected TCP socket to 127.0.0.1:`port`, or -1.

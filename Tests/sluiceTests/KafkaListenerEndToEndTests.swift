@@ -11,11 +11,6 @@ struct KafkaListenerEndToEndTests {
     static let devices = 30
     static let messages = 3_000
 
-    /// `name{labels}` → value, from Prometheus text.
-    static func samples(_ text: String) -> [String: Double] {
-        OperationsEndToEndTests.samples(text)
-    }
-
     /// `seq` of a reading's JSON text.
     static func sequence(in text: String) -> Int? {
         IngestFixture.sequence(of: Record(timestamp: 0, key: nil, value: Array(text.utf8)))
@@ -123,7 +118,7 @@ struct KafkaListenerEndToEndTests {
         }
         var lags: [String: Double] = [:]
         #expect(TestEnvironment.waitUntil(timeout: .seconds(30)) {
-            let metrics = Self.samples((try? HTTPProbe.get("http://127.0.0.1:\(metricsPort)/metrics"))?.body ?? "")
+            let metrics = OperationsEndToEndTests.samples((try? HTTPProbe.get("http://127.0.0.1:\(metricsPort)/metrics"))?.body ?? "")
             lags = metrics.filter { $0.key.hasPrefix(#"sluice_consumer_group_lag_records{group="dashboard""#) }
             return lags == expectedLag
         }, "lag \(lags), expected \(expectedLag)")

@@ -1,18 +1,18 @@
 import NIOCore
 
 /// Splits a client's byte stream into request frames (a 4-byte big-endian length, then that many
-/// bytes), refusing a frame longer than `maxFrameBytes` before buffering it. With a `gate`, each
-/// frame reserves its bytes in the listener's ``RequestMemoryPool`` as soon as its length is
+/// bytes), refusing a frame longer than `maxFrameBytes` before buffering it. Each frame reserves
+/// its bytes in the listener's ``RequestMemoryPool`` as soon as its length is
 /// known; while the pool is full the frame waits (and the gate stops reading the socket).
 struct KafkaFrameDecoder: ByteToMessageDecoder {
     typealias InboundOut = ByteBuffer
 
     let maxFrameBytes: Int
-    let gate: RequestMemoryGate?
+    let gate: RequestMemoryGate
     /// Whether the frame at the reader index has its bytes reserved.
     private var isNextFrameReserved = false
 
-    init(maxFrameBytes: Int, gate: RequestMemoryGate? = nil) {
+    init(maxFrameBytes: Int, gate: RequestMemoryGate) {
         self.maxFrameBytes = maxFrameBytes
         self.gate = gate
     }
@@ -22,7 +22,7 @@ struct KafkaFrameDecoder: ByteToMessageDecoder {
         guard length >= 0, Int(length) <= maxFrameBytes else {
             throw KafkaProtocolError("a request frame of \(length) bytes exceeds max_request_bytes (\(maxFrameBytes))")
         }
-        if let gate, !isNextFrameReserved {
+        if !isNextFrameReserved {
             guard gate.reserve(4 + Int(length)) else { return .needMoreData }
             isNextFrameReserved = true
         }

@@ -74,7 +74,7 @@ public final class KafkaListener: Service, Sendable {
                         let connection = try Connection(
                             wrappingChannelSynchronously: channel,
                             configuration: .init(backPressureStrategy: .init(lowWatermark: 1, highWatermark: highWatermark)))
-                        return AcceptedConnection(channel: connection, memory: gate.handle(eventLoop: channel.eventLoop))
+                        return AcceptedConnection(channel: connection, memory: gate.handle())
                     }
                 }
             return KafkaListener(

@@ -27,6 +27,8 @@ final class RequestMemoryGate: ChannelDuplexHandler, RemovableChannelHandler {
 
     private let pool: RequestMemoryPool
     private var context: ChannelHandlerContext?
+    /// Called by the pool when there may be room (made once, not per frame).
+    private var wake: (@Sendable () -> Void)?
     /// This connection's bytes reserved and not yet given back.
     private var reserved = 0
     /// Whether a frame is waiting for room in the pool.
@@ -41,11 +43,14 @@ final class RequestMemoryGate: ChannelDuplexHandler, RemovableChannelHandler {
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
+        let gate = NIOLoopBound(self, eventLoop: context.eventLoop)
+        wake = { gate.eventLoop.execute { gate.value.retry() } }
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
         close()
         self.context = nil
+        wake = nil
     }
 
     func channelInactive(context: ChannelHandlerContext) {
@@ -61,11 +66,8 @@ final class RequestMemoryGate: ChannelDuplexHandler, RemovableChannelHandler {
     /// - Returns: false if the pool is full: the decoder keeps the frame unread and is asked to
     ///   decode again once there is room.
     func reserve(_ bytes: Int) -> Bool {
-        guard !isWaiting, !isClosed, let context else { return false }
-        let gate = NIOLoopBound(self, eventLoop: context.eventLoop)
-        let admitted = pool.reserve(bytes) {
-            gate.eventLoop.execute { gate.value.retry() }
-        }
+        guard !isWaiting, !isClosed, let wake else { return false }
+        let admitted = pool.reserve(bytes, orWake: wake)
         if admitted { reserved += bytes } else { isWaiting = true }
         return admitted
     }
@@ -77,9 +79,9 @@ final class RequestMemoryGate: ChannelDuplexHandler, RemovableChannelHandler {
         pool.release(amount)
     }
 
-    /// A handle for the task that answers this connection's requests.
-    func handle(eventLoop: any EventLoop) -> Handle {
-        Handle(gate: NIOLoopBound(self, eventLoop: eventLoop))
+    /// A handle for the task that answers this connection's requests (once added to a pipeline).
+    func handle() -> Handle {
+        Handle(gate: NIOLoopBound(self, eventLoop: context!.eventLoop))
     }
 
     /// There may be room now: let the decoder try the waiting frame again (an empty read makes
